@@ -1,0 +1,493 @@
+/*
+ * ir.c - the graph: tensors by name, nodes, topological order, invariants.
+ *
+ * Tensors are found by name through an open-addressing hash map; nodes are
+ * kept in an array that graph_toposort puts in execution order. Dead nodes
+ * stay in the array until graph_recount drops them, so passes can mark
+ * while iterating.
+ */
+#include "mlegen.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- dtypes */
+
+static const struct {
+    const char *name, *ctype;
+    size_t size;
+} dtype_info[DT_COUNT] = {
+    [DT_UNDEFINED] = {"undefined", NULL, 0},     [DT_FLOAT] = {"float", "float", 4},
+    [DT_UINT8] = {"uint8", "uint8_t", 1},        [DT_INT8] = {"int8", "int8_t", 1},
+    [DT_UINT16] = {"uint16", "uint16_t", 2},     [DT_INT16] = {"int16", "int16_t", 2},
+    [DT_INT32] = {"int32", "int32_t", 4},        [DT_INT64] = {"int64", "int64_t", 8},
+    [DT_STRING] = {"string", NULL, 0},           [DT_BOOL] = {"bool", "uint8_t", 1},
+    [DT_FLOAT16] = {"float16", "uint16_t", 2},   [DT_DOUBLE] = {"double", "double", 8},
+    [DT_UINT32] = {"uint32", "uint32_t", 4},     [DT_UINT64] = {"uint64", "uint64_t", 8},
+    [DT_COMPLEX64] = {"complex64", NULL, 0},     [DT_COMPLEX128] = {"complex128", NULL, 0},
+    [DT_BFLOAT16] = {"bfloat16", "uint16_t", 2},
+};
+
+const char *dtype_name(DType t) {
+    return (unsigned)t < DT_COUNT ? dtype_info[t].name : "invalid";
+}
+const char *dtype_ctype(DType t) {
+    return (unsigned)t < DT_COUNT ? dtype_info[t].ctype : NULL;
+}
+size_t dtype_size(DType t) {
+    return (unsigned)t < DT_COUNT ? dtype_info[t].size : 0;
+}
+bool dtype_is_float(DType t) {
+    return t == DT_FLOAT || t == DT_DOUBLE || t == DT_FLOAT16 || t == DT_BFLOAT16;
+}
+
+/* ---------------------------------------------------------------- tensor map */
+
+typedef struct TensorMap {
+    size_t cap, count;
+    Tensor **slots;
+} TensorMap;
+
+static uint64_t hash_str(const char *s) {
+    return hash_bytes(s, strlen(s), 0);
+}
+
+static void map_insert(TensorMap *m, Tensor *t);
+
+static void map_grow(TensorMap *m) {
+    TensorMap old = *m;
+    m->cap = old.cap ? old.cap * 2 : 64;
+    m->count = 0;
+    m->slots = calloc(m->cap, sizeof(Tensor *));
+    if (!m->slots) {
+        fprintf(stderr, "mlegen: out of memory\n");
+        exit(1);
+    }
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.slots[i]) map_insert(m, old.slots[i]);
+    free(old.slots);
+}
+
+static void map_insert(TensorMap *m, Tensor *t) {
+    if ((m->count + 1) * 2 > m->cap) map_grow(m);
+    size_t i = hash_str(t->name) & (m->cap - 1);
+    while (m->slots[i])
+        i = (i + 1) & (m->cap - 1);
+    m->slots[i] = t;
+    m->count++;
+}
+
+static Tensor *map_get(const TensorMap *m, const char *name) {
+    if (!m->cap) return NULL;
+    size_t i = hash_str(name) & (m->cap - 1);
+    for (; m->slots[i]; i = (i + 1) & (m->cap - 1))
+        if (strcmp(m->slots[i]->name, name) == 0) return m->slots[i];
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- graph */
+
+Graph *graph_new(Graph *parent) {
+    Pool *pool = parent ? parent->pool : pool_new();
+    Graph *g = pool_alloc(pool, sizeof(Graph));
+    g->pool = pool;
+    g->parent = parent;
+    g->map = pool_alloc(pool, sizeof(TensorMap));
+    g->name = "";
+    if (parent) {
+        g->path = parent->path;
+        g->opsets = parent->opsets;
+        g->nopsets = parent->nopsets;
+        g->ir_version = parent->ir_version;
+    }
+    return g;
+}
+
+void graph_free(Graph *g) {
+    if (!g || g->parent) return;
+    /* Subgraph maps are not tracked; they leak only until exit. */
+    free(g->map->slots);
+    free(g->nodes);
+    free(g->tensors);
+    pool_free(g->pool);
+}
+
+Tensor *graph_find(Graph *g, const char *name) {
+    for (; g; g = g->parent) {
+        Tensor *t = map_get(g->map, name);
+        if (t) return t;
+    }
+    return NULL;
+}
+
+static Tensor *add_tensor(Graph *g, const char *name) {
+    Tensor *t = pool_alloc(g->pool, sizeof(Tensor));
+    t->name = pool_strdup(g->pool, name);
+    t->rank = -1;
+    t->io_index = -1;
+    if (g->ntensors == g->cap_tensors) {
+        g->cap_tensors = g->cap_tensors ? g->cap_tensors * 2 : 64;
+        g->tensors = realloc(g->tensors, (size_t)g->cap_tensors * sizeof(Tensor *));
+        if (!g->tensors) {
+            fprintf(stderr, "mlegen: out of memory\n");
+            exit(1);
+        }
+    }
+    t->id = g->ntensors;
+    g->tensors[g->ntensors++] = t;
+    map_insert(g->map, t);
+    return t;
+}
+
+Tensor *graph_tensor(Graph *g, const char *name) {
+    Tensor *t = graph_find(g, name);
+    return t ? t : add_tensor(g, name);
+}
+
+Tensor *graph_find_local(Graph *g, const char *name) {
+    return map_get(g->map, name);
+}
+
+Tensor *graph_tensor_local(Graph *g, const char *name) {
+    Tensor *t = map_get(g->map, name);
+    return t ? t : add_tensor(g, name);
+}
+
+Tensor *graph_new_tensor(Graph *g, const char *stem) {
+    char name[256];
+    for (int i = 0;; i++) {
+        snprintf(name, sizeof name, "%.200s__%d", stem, i);
+        if (!graph_find(g, name)) return add_tensor(g, name);
+    }
+}
+
+Node *graph_add_node(Graph *g, const char *op_type, const char *name, int ninputs, int noutputs) {
+    Node *n = pool_alloc(g->pool, sizeof(Node));
+    n->op_type = pool_strdup(g->pool, op_type);
+    n->domain = "";
+    n->name = name ? pool_strdup(g->pool, name) : pool_printf(g->pool, "%s_%d", op_type, g->nnodes);
+    n->ninputs = ninputs;
+    n->noutputs = noutputs;
+    n->inputs = pool_alloc(g->pool, sizeof(Tensor *) * (size_t)(ninputs + 1));
+    n->outputs = pool_alloc(g->pool, sizeof(Tensor *) * (size_t)(noutputs + 1));
+    n->opset = (int)opset_version(g, "");
+    if (g->nnodes == g->cap_nodes) {
+        g->cap_nodes = g->cap_nodes ? g->cap_nodes * 2 : 64;
+        g->nodes = realloc(g->nodes, (size_t)g->cap_nodes * sizeof(Node *));
+        if (!g->nodes) {
+            fprintf(stderr, "mlegen: out of memory\n");
+            exit(1);
+        }
+    }
+    n->id = g->nnodes;
+    g->nodes[g->nnodes++] = n;
+    return n;
+}
+
+int64_t opset_version(const Graph *g, const char *domain) {
+    for (int i = 0; i < g->nopsets; i++) {
+        const char *d = g->opsets[i].domain;
+        bool dflt = !*domain || strcmp(domain, "ai.onnx") == 0;
+        bool ddflt = !*d || strcmp(d, "ai.onnx") == 0;
+        if ((dflt && ddflt) || strcmp(d, domain) == 0) return g->opsets[i].version;
+    }
+    return 0;
+}
+
+void graph_recount(Graph *g) {
+    int live = 0;
+    for (int i = 0; i < g->nnodes; i++)
+        if (!g->nodes[i]->dead) g->nodes[live++] = g->nodes[i];
+    g->nnodes = live;
+    for (int i = 0; i < g->ntensors; i++) {
+        g->tensors[i]->producer = NULL;
+        g->tensors[i]->nuses = 0;
+    }
+    for (int i = 0; i < g->nnodes; i++) {
+        Node *n = g->nodes[i];
+        n->id = i;
+        for (int j = 0; j < n->ninputs; j++)
+            if (n->inputs[j]) n->inputs[j]->nuses++;
+        for (int j = 0; j < n->noutputs; j++)
+            if (n->outputs[j]) n->outputs[j]->producer = n;
+        if (n->epi.residual) n->epi.residual->nuses++;
+    }
+    for (int i = 0; i < g->noutputs; i++)
+        g->outputs[i]->nuses++;
+}
+
+/* Kahn's algorithm, stable: among ready nodes the earliest in model order
+   goes first, so the schedule follows the exporter's order where it can. */
+int graph_toposort(Graph *g) {
+    graph_recount(g);
+    int n = g->nnodes;
+    int *indeg = calloc((size_t)n + 1, sizeof(int));
+    Node **order = calloc((size_t)n + 1, sizeof(Node *));
+    int *ready = calloc((size_t)n + 1, sizeof(int));
+    /* users[t] lists node indices consuming tensor t. */
+    int *ucount = calloc((size_t)g->ntensors + 1, sizeof(int));
+    int *ustart = calloc((size_t)g->ntensors + 2, sizeof(int));
+    if (!indeg || !order || !ready || !ucount || !ustart) {
+        fprintf(stderr, "mlegen: out of memory\n");
+        exit(1);
+    }
+    for (int i = 0; i < n; i++) {
+        Node *nd = g->nodes[i];
+        for (int j = 0; j <= nd->ninputs; j++) {
+            Tensor *t = j < nd->ninputs ? nd->inputs[j] : nd->epi.residual;
+            if (t && t->producer && t->producer != nd) {
+                indeg[i]++;
+                ucount[t->id]++;
+            }
+        }
+    }
+    for (int t = 0; t < g->ntensors; t++)
+        ustart[t + 1] = ustart[t] + ucount[t];
+    int *users = calloc((size_t)ustart[g->ntensors] + 1, sizeof(int));
+    int *fill = calloc((size_t)g->ntensors + 1, sizeof(int));
+    if (!users || !fill) {
+        fprintf(stderr, "mlegen: out of memory\n");
+        exit(1);
+    }
+    for (int i = 0; i < n; i++) {
+        Node *nd = g->nodes[i];
+        for (int j = 0; j <= nd->ninputs; j++) {
+            Tensor *t = j < nd->ninputs ? nd->inputs[j] : nd->epi.residual;
+            if (t && t->producer && t->producer != nd) users[ustart[t->id] + fill[t->id]++] = i;
+        }
+    }
+    /* A min-heap would be O(n log n); a sorted insert keeps it simple and
+       graphs have at most tens of thousands of nodes. */
+    int nready = 0, done = 0;
+    for (int i = 0; i < n; i++)
+        if (indeg[i] == 0) ready[nready++] = i;
+    while (nready) {
+        int best = 0;
+        for (int k = 1; k < nready; k++)
+            if (ready[k] < ready[best]) best = k;
+        int i = ready[best];
+        ready[best] = ready[--nready];
+        order[done++] = g->nodes[i];
+        Node *nd = g->nodes[i];
+        for (int j = 0; j < nd->noutputs; j++) {
+            Tensor *t = nd->outputs[j];
+            if (!t) continue;
+            for (int u = ustart[t->id]; u < ustart[t->id + 1]; u++)
+                if (--indeg[users[u]] == 0) ready[nready++] = users[u];
+        }
+    }
+    int rc = 0;
+    if (done != n) {
+        for (int i = 0; i < n; i++)
+            if (indeg[i] > 0) {
+                error_at_node(g->nodes[i],
+                              "is part of a cycle (its inputs depend on its own outputs)");
+                break;
+            }
+        rc = -1;
+    } else {
+        memcpy(g->nodes, order, (size_t)n * sizeof(Node *));
+        for (int i = 0; i < n; i++)
+            g->nodes[i]->id = i;
+    }
+    free(indeg);
+    free(order);
+    free(ready);
+    free(ucount);
+    free(ustart);
+    free(users);
+    free(fill);
+    return rc;
+}
+
+void graph_replace_uses(Graph *g, Tensor *from, Tensor *to) {
+    for (int i = 0; i < g->nnodes; i++) {
+        Node *n = g->nodes[i];
+        if (n->dead) continue;
+        for (int j = 0; j < n->ninputs; j++)
+            if (n->inputs[j] == from) n->inputs[j] = to;
+        if (n->epi.residual == from) n->epi.residual = to;
+    }
+}
+
+/* ---------------------------------------------------------------- tensors */
+
+int64_t tensor_numel(const Tensor *t) {
+    if (t->rank < 0) return -1;
+    int64_t n = 1;
+    for (int i = 0; i < t->rank; i++) {
+        if (t->dims[i] < 0) return -1;
+        if (t->dims[i] != 0 && n > INT64_MAX / t->dims[i]) return -1;
+        n *= t->dims[i];
+    }
+    return n;
+}
+
+int64_t tensor_bytes(const Tensor *t) {
+    int64_t n = tensor_numel(t);
+    int64_t s = (int64_t)dtype_size(t->dtype);
+    if (n < 0 || s == 0 || n > INT64_MAX / s) return -1;
+    return n * s;
+}
+
+bool tensor_is_const(const Tensor *t) {
+    return t && t->data != NULL;
+}
+
+bool tensor_shape_known(const Tensor *t) {
+    return t->rank >= 0 && tensor_numel(t) >= 0;
+}
+
+void tensor_set_shape(Tensor *t, DType dt, int rank, const int64_t *dims) {
+    t->dtype = dt;
+    t->rank = rank;
+    for (int i = 0; i < rank; i++)
+        t->dims[i] = dims[i];
+}
+
+bool tensor_same_shape(const Tensor *a, const Tensor *b) {
+    if (a->rank != b->rank) return false;
+    for (int i = 0; i < a->rank; i++)
+        if (a->dims[i] != b->dims[i]) return false;
+    return true;
+}
+
+char *shape_str(const Tensor *t, char *buf, size_t n) {
+    if (t->rank < 0) {
+        snprintf(buf, n, "[?]");
+        return buf;
+    }
+    size_t k = (size_t)snprintf(buf, n, "[");
+    for (int i = 0; i < t->rank && k < n; i++) {
+        if (t->dims[i] >= 0)
+            k += (size_t)snprintf(buf + k, n - k, "%s%lld", i ? "x" : "", (long long)t->dims[i]);
+        else
+            k +=
+                (size_t)snprintf(buf + k, n - k, "%s%s", i ? "x" : "", t->sym[i] ? t->sym[i] : "?");
+    }
+    if (k < n) snprintf(buf + k, n - k, "]");
+    return buf;
+}
+
+int64_t tensor_get_i64(const Tensor *t, int64_t i) {
+    const void *d = t->data;
+    switch (t->dtype) {
+    case DT_INT64:
+        return ((const int64_t *)d)[i];
+    case DT_INT32:
+        return ((const int32_t *)d)[i];
+    case DT_INT16:
+        return ((const int16_t *)d)[i];
+    case DT_INT8:
+        return ((const int8_t *)d)[i];
+    case DT_UINT8:
+    case DT_BOOL:
+        return ((const uint8_t *)d)[i];
+    case DT_UINT16:
+        return ((const uint16_t *)d)[i];
+    case DT_UINT32:
+        return ((const uint32_t *)d)[i];
+    case DT_UINT64:
+        return (int64_t)((const uint64_t *)d)[i];
+    case DT_FLOAT:
+        return (int64_t)((const float *)d)[i];
+    case DT_DOUBLE:
+        return (int64_t)((const double *)d)[i];
+    default:
+        return 0;
+    }
+}
+
+double tensor_get_f64(const Tensor *t, int64_t i) {
+    switch (t->dtype) {
+    case DT_FLOAT:
+        return ((const float *)t->data)[i];
+    case DT_DOUBLE:
+        return ((const double *)t->data)[i];
+    case DT_UINT64:
+        return (double)((const uint64_t *)t->data)[i];
+    default:
+        return (double)tensor_get_i64(t, i);
+    }
+}
+
+/* ---------------------------------------------------------------- nodes */
+
+const Attr *node_attr(const Node *n, const char *name) {
+    for (int i = 0; i < n->nattrs; i++)
+        if (strcmp(n->attrs[i].name, name) == 0) return &n->attrs[i];
+    return NULL;
+}
+
+int64_t attr_int(const Node *n, const char *name, int64_t dflt) {
+    const Attr *a = node_attr(n, name);
+    return a && a->type == ATTR_INT ? a->i : dflt;
+}
+
+float attr_float(const Node *n, const char *name, float dflt) {
+    const Attr *a = node_attr(n, name);
+    if (a && a->type == ATTR_FLOAT) return a->f;
+    if (a && a->type == ATTR_INT) return (float)a->i;
+    return dflt;
+}
+
+const char *attr_str(const Node *n, const char *name, const char *dflt) {
+    const Attr *a = node_attr(n, name);
+    return a && a->type == ATTR_STRING ? a->s : dflt;
+}
+
+int attr_ints(const Node *n, const char *name, int64_t *out, int max) {
+    const Attr *a = node_attr(n, name);
+    if (!a || (a->type != ATTR_INTS && a->type != ATTR_INT)) return -1;
+    if (a->type == ATTR_INT) {
+        if (max > 0) out[0] = a->i;
+        return 1;
+    }
+    for (int i = 0; i < a->n && i < max; i++)
+        out[i] = a->ints[i];
+    return a->n;
+}
+
+Tensor *node_input(const Node *n, int i) {
+    return i < n->ninputs ? n->inputs[i] : NULL;
+}
+Tensor *node_output(const Node *n, int i) {
+    return i < n->noutputs ? n->outputs[i] : NULL;
+}
+
+/* ---------------------------------------------------------------- verify */
+
+int graph_verify(Graph *g, const char *after) {
+    int errs = 0;
+    graph_recount(g);
+    for (int i = 0; i < g->nnodes; i++) {
+        Node *n = g->nodes[i];
+        for (int j = 0; j < n->ninputs; j++) {
+            Tensor *t = n->inputs[j];
+            if (!t) continue;
+            bool ok = t->data || t->is_input || (t->producer && t->producer->id < i);
+            /* Subgraphs may read tensors of the enclosing graph. */
+            if (!ok && g->parent && graph_find(g->parent, t->name) == t) ok = true;
+            if (!ok) {
+                error_at_node(n, "after pass '%s': input '%s' is not computed before use", after,
+                              t->name);
+                errs++;
+            }
+        }
+        for (int j = 0; j < n->noutputs; j++) {
+            Tensor *t = n->outputs[j];
+            if (t && t->producer != n) {
+                error_at_node(n, "after pass '%s': output '%s' has two producers", after, t->name);
+                errs++;
+            }
+        }
+    }
+    for (int i = 0; i < g->noutputs; i++) {
+        Tensor *t = g->outputs[i];
+        if (!t->producer && !t->data && !t->is_input) {
+            error_at_tensor(t, "after pass '%s': graph output is not computed", after);
+            errs++;
+        }
+    }
+    return errs ? -1 : 0;
+}

@@ -1,0 +1,117 @@
+/*
+ * common.c - checks and shape helpers shared by the operator files.
+ */
+#include "ops.h"
+
+#include <string.h>
+
+bool need_inputs(Node *n, int min, int max) {
+    int have = 0;
+    for (int i = 0; i < n->ninputs; i++)
+        if (n->inputs[i]) have = i + 1;
+    if (have < min || n->ninputs > max) {
+        if (min == max)
+            error_at_node(n, "expects %d inputs, has %d", min, n->ninputs);
+        else
+            error_at_node(n, "expects %d to %d inputs, has %d", min, max, n->ninputs);
+        return false;
+    }
+    for (int i = 0; i < min; i++)
+        if (!n->inputs[i]) {
+            error_at_node(n, "input %d is required but empty", i);
+            return false;
+        }
+    for (int i = 0; i < n->ninputs; i++) {
+        Tensor *t = n->inputs[i];
+        if (t && t->rank < 0) {
+            error_at_node(n, "the shape of input '%s' is unknown%s", t->name,
+                          t->is_input ? " (bind it with --shape or --dim)" : "");
+            return false;
+        }
+        if (t && tensor_numel(t) < 0) {
+            char buf[128];
+            error_at_node(
+                n, "input '%s' has unbound dimensions %s (bind them with --dim SYMBOL=VALUE)",
+                t->name, shape_str(t, buf, sizeof buf));
+            return false;
+        }
+    }
+    return true;
+}
+
+bool need_rank(Node *n, const Tensor *t, const char *what, int rank) {
+    if (t->rank == rank) return true;
+    error_at_node(n, "%s '%s' has rank %d, expected %d", what, t->name, t->rank, rank);
+    return false;
+}
+
+bool need_dtype_float(Node *n, const Tensor *t, const char *what) {
+    if (t->dtype == DT_FLOAT) return true;
+    error_at_node(n, "%s '%s' has type %s; only float is supported here", what, t->name,
+                  dtype_name(t->dtype));
+    return false;
+}
+
+bool need_const(Node *n, const Tensor *t, const char *what) {
+    if (t->data) return true;
+    error_at_node(
+        n, "%s '%s' must be a compile-time constant (computed at run time it is not supported)",
+        what, t->name);
+    return false;
+}
+
+bool norm_axis(Node *n, int64_t *axis, int rank, const char *what) {
+    int64_t a = *axis < 0 ? *axis + rank : *axis;
+    if (a < 0 || a >= (rank ? rank : 1)) {
+        error_at_node(n, "%s %lld is out of range for rank %d", what, (long long)*axis, rank);
+        return false;
+    }
+    *axis = a;
+    return true;
+}
+
+bool broadcast_shape(Node *n, const Tensor *a, const Tensor *b, int *rank, int64_t *dims) {
+    int r = a->rank > b->rank ? a->rank : b->rank;
+    for (int i = 0; i < r; i++) {
+        int ia = i - (r - a->rank), ib = i - (r - b->rank);
+        int64_t da = ia >= 0 ? a->dims[ia] : 1, db = ib >= 0 ? b->dims[ib] : 1;
+        if (da != db && da != 1 && db != 1) {
+            char sa[128], sb[128];
+            error_at_node(n, "cannot broadcast '%s' %s with '%s' %s (dimension %d: %lld vs %lld)",
+                          a->name, shape_str(a, sa, sizeof sa), b->name,
+                          shape_str(b, sb, sizeof sb), i, (long long)da, (long long)db);
+            return false;
+        }
+        dims[i] = da == 1 ? db : da;
+    }
+    *rank = r;
+    return true;
+}
+
+void set_out(Node *n, int i, DType dt, int rank, const int64_t *dims) {
+    Tensor *t = node_output(n, i);
+    if (t) tensor_set_shape(t, dt, rank, dims);
+}
+
+void *alloc_const(Graph *g, Tensor *t) {
+    int64_t b = tensor_bytes(t);
+    t->data = pool_alloc(g->pool, (size_t)(b > 0 ? b : 1));
+    return t->data;
+}
+
+void broadcast_strides(const Tensor *t, int rank, const int64_t *dims, int64_t *strides) {
+    int64_t s = 1;
+    for (int i = rank - 1; i >= 0; i--) {
+        int it = i - (rank - t->rank);
+        int64_t d = it >= 0 ? t->dims[it] : 1;
+        strides[i] = (d == 1 && dims[i] != 1) || it < 0 ? 0 : s;
+        s *= d;
+    }
+}
+
+int64_t numel_of(int rank, const int64_t *dims) {
+    int64_t n = 1;
+    for (int i = 0; i < rank; i++)
+        n *= dims[i];
+    return n;
+}

@@ -1,0 +1,220 @@
+/*
+ * ops.c - the operator registry: one entry per ONNX operator.
+ *
+ * The table is the only place that maps an op_type string to code; the
+ * rest of the compiler asks op_lookup() and calls through the entry. Keep
+ * it sorted by name (checked at start-up by ops_selftest in debug builds)
+ * so lookup is a binary search.
+ */
+#include "ops.h"
+
+#include <string.h>
+
+#define ELEMWISE(nm, since, fl)                                                                    \
+    {                                                                                              \
+        .name = nm, .domain = "", .min_opset = since, .flags = OPF_ELEMENTWISE | (fl),             \
+        .infer = infer_unary, .fold = fold_unary, .emit = emit_unary                               \
+    }
+#define BINARY(nm, since)                                                                          \
+    {                                                                                              \
+        .name = nm, .domain = "", .min_opset = since, .infer = infer_binary, .fold = fold_binary,  \
+        .emit = emit_binary                                                                        \
+    }
+#define SHAPE_OP(nm, since, fn, fl)                                                                \
+    {                                                                                              \
+        .name = nm, .domain = "", .min_opset = since, .flags = (fl), .infer = infer_##fn,          \
+        .fold = fold_##fn, .emit = emit_##fn                                                       \
+    }
+
+static const OpDef op_table[] = {
+    ELEMWISE("Abs", 1, 0),
+    BINARY("Add", 1),
+    {.name = "AveragePool",
+     .domain = "",
+     .min_opset = 1,
+     .infer = infer_pool,
+     .fold = fold_pool,
+     .emit = emit_pool},
+    {.name = "BatchNormalization",
+     .domain = "",
+     .min_opset = 1,
+     .infer = infer_batchnorm,
+     .fold = fold_batchnorm,
+     .emit = emit_batchnorm},
+    SHAPE_OP("Cast", 1, cast, 0),
+    ELEMWISE("Ceil", 1, 0),
+    {.name = "Clip",
+     .domain = "",
+     .min_opset = 1,
+     .flags = OPF_ELEMENTWISE,
+     .infer = infer_clip,
+     .fold = fold_clip,
+     .emit = emit_clip},
+    SHAPE_OP("Concat", 1, concat, 0),
+    SHAPE_OP("ConstantOfShape", 9, constant_of_shape, 0),
+    {.name = "Conv",
+     .domain = "",
+     .min_opset = 1,
+     .flags = OPF_EPILOGUE,
+     .infer = infer_conv,
+     .fold = fold_conv,
+     .emit = emit_conv,
+     .scratch = scratch_conv},
+    BINARY("Div", 1),
+    SHAPE_OP("Dropout", 1, identity, OPF_ALIAS),
+    ELEMWISE("Elu", 1, 0),
+    BINARY("Equal", 1),
+    ELEMWISE("Erf", 9, 0),
+    ELEMWISE("Exp", 1, 0),
+    SHAPE_OP("Flatten", 1, flatten, OPF_ALIAS),
+    ELEMWISE("Floor", 1, 0),
+    SHAPE_OP("Gather", 1, gather, 0),
+    {.name = "Gemm",
+     .domain = "",
+     .min_opset = 1,
+     .flags = OPF_EPILOGUE,
+     .infer = infer_gemm,
+     .fold = fold_gemm,
+     .emit = emit_gemm},
+    {.name = "GlobalAveragePool",
+     .domain = "",
+     .min_opset = 1,
+     .infer = infer_global_pool,
+     .fold = fold_global_pool,
+     .emit = emit_global_pool},
+    {.name = "GlobalMaxPool",
+     .domain = "",
+     .min_opset = 1,
+     .infer = infer_global_pool,
+     .fold = fold_global_pool,
+     .emit = emit_global_pool},
+    BINARY("Greater", 1),
+    ELEMWISE("HardSigmoid", 1, 0),
+    ELEMWISE("HardSwish", 14, 0),
+    SHAPE_OP("Identity", 1, identity, OPF_ALIAS),
+    ELEMWISE("LeakyRelu", 1, 0),
+    BINARY("Less", 1),
+    ELEMWISE("Log", 1, 0),
+    {.name = "MatMul",
+     .domain = "",
+     .min_opset = 1,
+     .flags = OPF_EPILOGUE,
+     .infer = infer_matmul,
+     .fold = fold_matmul,
+     .emit = emit_matmul},
+    {.name = "Max",
+     .domain = "",
+     .min_opset = 1,
+     .infer = infer_variadic,
+     .fold = fold_variadic,
+     .emit = emit_variadic},
+    {.name = "MaxPool",
+     .domain = "",
+     .min_opset = 1,
+     .infer = infer_pool,
+     .fold = fold_pool,
+     .emit = emit_pool},
+    {.name = "Min",
+     .domain = "",
+     .min_opset = 1,
+     .infer = infer_variadic,
+     .fold = fold_variadic,
+     .emit = emit_variadic},
+    BINARY("Mul", 1),
+    ELEMWISE("Neg", 1, 0),
+    BINARY("Pow", 1),
+    SHAPE_OP("Range", 11, range, 0),
+    ELEMWISE("Reciprocal", 1, 0),
+    ELEMWISE("Relu", 1, 0),
+    SHAPE_OP("Reshape", 1, reshape, OPF_ALIAS),
+    ELEMWISE("Selu", 1, 0),
+    SHAPE_OP("Shape", 1, shape, 0),
+    ELEMWISE("Sigmoid", 1, 0),
+    ELEMWISE("Sign", 9, 0),
+    SHAPE_OP("Slice", 1, slice, 0),
+    {.name = "Softmax",
+     .domain = "",
+     .min_opset = 1,
+     .infer = infer_softmax,
+     .fold = fold_softmax,
+     .emit = emit_softmax},
+    ELEMWISE("Softplus", 1, 0),
+    ELEMWISE("Softsign", 1, 0),
+    ELEMWISE("Sqrt", 1, 0),
+    SHAPE_OP("Squeeze", 1, squeeze, OPF_ALIAS),
+    BINARY("Sub", 1),
+    {.name = "Sum",
+     .domain = "",
+     .min_opset = 1,
+     .infer = infer_variadic,
+     .fold = fold_variadic,
+     .emit = emit_variadic},
+    ELEMWISE("Tanh", 1, 0),
+    SHAPE_OP("Transpose", 1, transpose, 0),
+    SHAPE_OP("Unsqueeze", 1, unsqueeze, OPF_ALIAS),
+};
+
+#define NOPS ((int)(sizeof op_table / sizeof op_table[0]))
+
+int op_count(void) {
+    return NOPS;
+}
+const OpDef *op_at(int i) {
+    return i >= 0 && i < NOPS ? &op_table[i] : NULL;
+}
+
+const OpDef *op_lookup(const char *domain, const char *op_type) {
+    if (domain && *domain && strcmp(domain, "ai.onnx") != 0) return NULL;
+    int lo = 0, hi = NOPS - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        int c = strcmp(op_type, op_table[mid].name);
+        if (c == 0) return &op_table[mid];
+        if (c < 0)
+            hi = mid - 1;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+/* Shape inference over the graph in order; folds nodes whose inputs are all
+   constant right away, so shape subgraphs (Shape -> Gather -> Concat ->
+   Reshape) turn into constants before the Reshape needs its shape. */
+int infer_shapes(Graph *g) {
+    int errs = 0;
+    for (int i = 0; i < g->nnodes; i++) {
+        Node *n = g->nodes[i];
+        if (n->dead) continue;
+        if (!n->op) n->op = op_lookup(n->domain, n->op_type);
+        if (!n->op) continue; /* reported by the support check */
+        int before = diag_count();
+        if (n->op->infer(g, n) != 0 || diag_count() != before) {
+            errs++;
+            continue;
+        }
+        bool all_const = true;
+        for (int k = 0; k < n->ninputs; k++)
+            if (n->inputs[k] && !n->inputs[k]->data) all_const = false;
+        if (all_const && n->op->fold && !(n->op->flags & OPF_NO_FOLD)) {
+            int rc = n->op->fold(g, n);
+            if (rc < 0) errs++;
+            if (rc == 0) {
+                n->dead = true;
+                for (int k = 0; k < n->noutputs; k++)
+                    if (n->outputs[k]) n->outputs[k]->producer = NULL;
+            }
+        }
+    }
+    return errs;
+}
+
+/* Keeps the registry honest: sorted, unique names. */
+int ops_selftest(void) {
+    for (int i = 1; i < NOPS; i++)
+        if (strcmp(op_table[i - 1].name, op_table[i].name) >= 0) {
+            fprintf(stderr, "mlegen: op table not sorted at '%s'\n", op_table[i].name);
+            return -1;
+        }
+    return 0;
+}

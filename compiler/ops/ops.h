@@ -1,0 +1,70 @@
+/*
+ * ops.h - helpers shared by the operator files of ops/ (not part of the
+ * public mlegen.h interface). Each ops/ file implements one family of ops;
+ * ops.c holds the registry table that names them.
+ */
+#ifndef MLEGEN_OPS_H
+#define MLEGEN_OPS_H
+
+#include "../mlegen.h"
+
+/* Checks and reports: return false after reporting an error on the node. */
+bool need_inputs(Node *n, int min, int max);
+bool need_rank(Node *n, const Tensor *t, const char *what, int rank);
+bool need_dtype_float(Node *n, const Tensor *t, const char *what);
+bool need_const(Node *n, const Tensor *t, const char *what);
+/* Normalizes a possibly negative axis into [0, rank); reports if out of range. */
+bool norm_axis(Node *n, int64_t *axis, int rank, const char *what);
+
+/* Numpy-style broadcast of a and b into out (dims/rank). */
+bool broadcast_shape(Node *n, const Tensor *a, const Tensor *b, int *rank, int64_t *dims);
+/* Sets output 0 to (dtype, rank, dims) and allocates nothing. */
+void set_out(Node *n, int i, DType dt, int rank, const int64_t *dims);
+/* Allocates constant storage for output i (shape must be set). */
+void *alloc_const(Graph *g, Tensor *t);
+/* Strides (in elements) of `t` broadcast into an output of rank `rank`/`dims`;
+   a broadcast dimension gets stride 0. */
+void broadcast_strides(const Tensor *t, int rank, const int64_t *dims, int64_t *strides);
+int64_t numel_of(int rank, const int64_t *dims);
+
+/* The op functions, by family. */
+#define OP_FUNCS(x)                                                                                \
+    int infer_##x(Graph *g, Node *n);                                                              \
+    int fold_##x(Graph *g, Node *n);                                                               \
+    int emit_##x(Emit *e, Node *n);
+
+/* nn.c */
+OP_FUNCS(conv)
+OP_FUNCS(gemm)
+OP_FUNCS(matmul)
+OP_FUNCS(batchnorm)
+OP_FUNCS(pool)
+OP_FUNCS(global_pool)
+OP_FUNCS(softmax)
+int64_t scratch_conv(const Node *n, const Options *opt);
+/* Inference BatchNormalization as y = x * scale[c] + shift[c]. */
+void batchnorm_affine(const Node *n, float *scale, float *shift);
+/* elementwise.c */
+OP_FUNCS(unary)
+OP_FUNCS(binary)
+OP_FUNCS(clip)
+OP_FUNCS(variadic)
+/* shape.c */
+OP_FUNCS(identity)
+OP_FUNCS(reshape)
+OP_FUNCS(flatten)
+OP_FUNCS(squeeze)
+OP_FUNCS(unsqueeze)
+OP_FUNCS(transpose)
+OP_FUNCS(concat)
+OP_FUNCS(shape)
+OP_FUNCS(gather)
+OP_FUNCS(slice)
+OP_FUNCS(cast)
+OP_FUNCS(constant_of_shape)
+OP_FUNCS(range)
+
+/* Activation of an element-wise op node that fusion can absorb (ACT_NONE if not). */
+ActKind act_of_node(const Node *n, float *alpha, float *beta);
+
+#endif

@@ -1,0 +1,47 @@
+m4_divert(-1)
+# prelude.m4 - the head of every generated file: the model's own header,
+# standard headers, and the instruction-set selection. Kernels test
+# MLEGEN_AVX512 / MLEGEN_AVX2 and always keep a portable scalar path.
+m4_divert(0)m4_dnl
+#include "HEADER"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__GNUC__)
+#define MLEGEN_ALIGN64 __attribute__((aligned(64)))
+#else
+#define MLEGEN_ALIGN64
+#endif
+
+m4_ifelse(TARGET, `generic', `/* --target generic: portable C only. */
+#define MLEGEN_AVX512 0
+#define MLEGEN_AVX2 0',
+TARGET, `avx2', `/* --target avx2 */
+#if !defined(__AVX2__) || !defined(__FMA__)
+#error "this file was generated for AVX2+FMA: compile with -mavx2 -mfma or -march=haswell"
+#endif
+#define MLEGEN_AVX512 0
+#define MLEGEN_AVX2 1',
+TARGET, `avx512', `/* --target avx512 */
+#if !defined(__AVX512F__) || !defined(__FMA__)
+#error "this file was generated for AVX-512: compile with -mavx512f -mfma or -march=skylake-avx512"
+#endif
+#define MLEGEN_AVX512 1
+#define MLEGEN_AVX2 1',
+`/* The instruction set follows the flags this file is compiled with. */
+#if defined(__AVX512F__) && defined(__FMA__)
+#define MLEGEN_AVX512 1
+#else
+#define MLEGEN_AVX512 0
+#endif
+#if defined(__AVX2__) && defined(__FMA__)
+#define MLEGEN_AVX2 1
+#else
+#define MLEGEN_AVX2 0
+#endif')
+#if MLEGEN_AVX2 || MLEGEN_AVX512
+#include <immintrin.h>
+#endif
+

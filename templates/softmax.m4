@@ -1,0 +1,23 @@
+m4_divert(-1)
+# softmax.m4 - softmax along the middle axis of [OUTER, DIM, INNER],
+# max-subtracted for range safety. Parameters: OUTER DIM INNER
+m4_need(`DIM')m4_need(`INNER')
+m4_divert(0)m4_dnl
+static void KNAME`'(const float *restrict x, float *restrict y)
+{
+    long o, i, d;
+    for (o = 0; o < OUTER; o++)
+        for (i = 0; i < INNER; i++) {
+            const float *xr = x + o * (long)(DIM * INNER) + i;
+            float *yr = y + o * (long)(DIM * INNER) + i;
+            float m = -HUGE_VALF, s = 0.0f;
+            for (d = 0; d < DIM; d++)
+                if (xr[d * INNER] > m) m = xr[d * INNER];
+            for (d = 0; d < DIM; d++) {
+                float e = expf(xr[d * INNER] - m);
+                yr[d * INNER] = e;
+                s += e;
+            }
+            for (d = 0; d < DIM; d++) yr[d * INNER] /= s;
+        }
+}
