@@ -267,6 +267,13 @@ int run_check(int argc, char **argv) {
             return 1;
         }
     }
+    /* The model's input and output names, to bind shapes and label results. */
+    diag_set_file(model);
+    Graph *mg = load_model(model, &req.load);
+    if (!mg) {
+        if (!co.keep) remove_tree(tmp);
+        return 1;
+    }
     Graph *g = graph_new(NULL); /* holds the data tensors */
     Tensor *built_for[MAX_IO] = {0};
     bool built = false;
@@ -289,6 +296,7 @@ int run_check(int argc, char **argv) {
         for (int k = 0; k < nout && ok; k++) {
             snprintf(p, sizeof p, "%s/output_%d.pb", dirs[d], k);
             ok = (want[k] = load_tensor_file(g, p, &req.load)) != NULL;
+            if (ok && k < mg->noutputs) want[k]->name = mg->outputs[k]->name;
         }
         if (!ok) {
             failures++;
@@ -297,13 +305,9 @@ int run_check(int argc, char **argv) {
         printf("%s:\n", dirs[d]);
         if (!built || !same_shapes(in, built_for, nin)) {
             /* The harness binds by position; name the bindings after the model's inputs. */
-            diag_set_file(model);
-            Graph *mg = load_model(model, &req.load);
-            if (!mg) return 1;
             if (mg->ninputs != nin) {
                 fprintf(stderr, "%s: the model has %d inputs, %s has %d input files\n", model,
                         mg->ninputs, dirs[d], nin);
-                graph_free(mg);
                 failures++;
                 continue;
             }
@@ -313,7 +317,6 @@ int run_check(int argc, char **argv) {
                 *named[k] = *in[k];
                 named[k]->name = pool_strdup(g->pool, mg->inputs[k]->name);
             }
-            graph_free(mg);
             if (build(&req, named, nin, tmp, &co) != 0) {
                 failures++;
                 built = false;
@@ -357,6 +360,7 @@ int run_check(int argc, char **argv) {
         }
     }
     graph_free(g);
+    graph_free(mg);
     if (!co.keep) remove_tree(tmp);
     printf("%s\n", failures ? "FAIL" : "PASS");
     return failures ? 1 : 0;
