@@ -10,6 +10,7 @@
 static const char *file = "mlegen";
 static int nerrors;
 static int limit = 50;
+static bool quiet;
 
 void diag_set_file(const char *path) {
     file = path;
@@ -26,10 +27,15 @@ void diag_reset(void) {
 void diag_set_limit(int max_errors) {
     limit = max_errors;
 }
+void diag_set_quiet(bool q) {
+    quiet = q;
+}
 
 static void report(const char *kind, const char *where, const char *fmt, va_list ap) {
     bool is_error = kind[0] == 'e';
-    if (is_error && ++nerrors > limit) {
+    if (is_error) nerrors++;
+    if (quiet) return;
+    if (is_error && nerrors > limit) {
         if (nerrors == limit + 1) fprintf(stderr, "%s: too many errors, stopping the list\n", file);
         return;
     }

@@ -95,6 +95,13 @@ Graph *graph_new(Graph *parent) {
     g->map = pool_alloc(pool, sizeof(TensorMap));
     g->name = "";
     if (parent) {
+        /* Chain it to the root so graph_free can release its arrays. */
+        Graph *root = parent;
+        while (root->parent)
+            root = root->parent;
+        g->sub_next = root->sub_next;
+        root->sub_next = g;
+        g->max_tensor_bytes = root->max_tensor_bytes;
         g->path = parent->path;
         g->opsets = parent->opsets;
         g->nopsets = parent->nopsets;
@@ -105,7 +112,11 @@ Graph *graph_new(Graph *parent) {
 
 void graph_free(Graph *g) {
     if (!g || g->parent) return;
-    /* Subgraph maps are not tracked; they leak only until exit. */
+    for (Graph *s = g->sub_next; s; s = s->sub_next) {
+        free(s->map->slots);
+        free(s->nodes);
+        free(s->tensors);
+    }
     free(g->map->slots);
     free(g->nodes);
     free(g->tensors);
@@ -419,26 +430,39 @@ const Attr *node_attr(const Node *n, const char *name) {
     return NULL;
 }
 
-int64_t attr_int(const Node *n, const char *name, int64_t dflt) {
+/* An attribute of the wrong type is reported (the caller then sees a
+   default value, and infer_shapes sees the error). */
+static const Attr *typed_attr(const Node *n, const char *name, AttrType want, AttrType also,
+                              const char *expect) {
     const Attr *a = node_attr(n, name);
-    return a && a->type == ATTR_INT ? a->i : dflt;
+    if (!a || a->type == want || a->type == also) return a;
+    static const char *const names[] = {"undefined", "float", "int",    "string", "tensor", "graph",
+                                        "floats",    "ints",  "strings", "tensors", "graphs"};
+    error_at_node(n, "attribute '%s' has type %s, expected %s", name,
+                  (unsigned)a->type < 11 ? names[a->type] : "invalid", expect);
+    return NULL;
+}
+
+int64_t attr_int(const Node *n, const char *name, int64_t dflt) {
+    const Attr *a = typed_attr(n, name, ATTR_INT, ATTR_INT, "int");
+    return a ? a->i : dflt;
 }
 
 float attr_float(const Node *n, const char *name, float dflt) {
-    const Attr *a = node_attr(n, name);
+    const Attr *a = typed_attr(n, name, ATTR_FLOAT, ATTR_INT, "float");
     if (a && a->type == ATTR_FLOAT) return a->f;
     if (a && a->type == ATTR_INT) return (float)a->i;
     return dflt;
 }
 
 const char *attr_str(const Node *n, const char *name, const char *dflt) {
-    const Attr *a = node_attr(n, name);
-    return a && a->type == ATTR_STRING ? a->s : dflt;
+    const Attr *a = typed_attr(n, name, ATTR_STRING, ATTR_STRING, "string");
+    return a ? a->s : dflt;
 }
 
 int attr_ints(const Node *n, const char *name, int64_t *out, int max) {
-    const Attr *a = node_attr(n, name);
-    if (!a || (a->type != ATTR_INTS && a->type != ATTR_INT)) return -1;
+    const Attr *a = typed_attr(n, name, ATTR_INTS, ATTR_INT, "ints");
+    if (!a) return -1;
     if (a->type == ATTR_INT) {
         if (max > 0) out[0] = a->i;
         return 1;

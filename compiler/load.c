@@ -3,9 +3,18 @@
  * onnx.proto) into the IR.
  *
  * Everything read from the file is untrusted: dims are checked for sign and
- * overflow, data lengths against dims, external data paths against the
- * model's folder. Constant nodes become constant tensors here, so later
- * stages see one kind of constant.
+ * overflow, data lengths against dims (before anything is allocated, so a
+ * tensor claiming 1e12 elements with no data costs nothing), external data
+ * paths against the model's folder. Constant nodes become constant tensors
+ * here, so later stages see one kind of constant.
+ *
+ * protobuf-c's unpack recurses once per nested message and allocates a
+ * whole C struct for every submessage however short its encoding. Before
+ * handing the bytes to it, prescan() walks the wire format iteratively
+ * (an explicit stack, guided by the message descriptors) and refuses
+ * nesting deeper than MAX_NESTING and submessage counts whose structs would
+ * need far more memory than the file's size. It also gives truncated and
+ * corrupt files a precise byte offset.
  */
 #include "mlegen.h"
 #include "onnx.pb-c.h"
@@ -17,6 +26,9 @@
 #include <sys/stat.h>
 
 #define MAX_SUBGRAPH_DEPTH 32
+/* Message nesting on the wire: Model > Graph > Node > Attribute > Graph ...
+   is 3 levels per subgraph, TypeProto nests 2 per sequence/map level. */
+#define MAX_NESTING 100
 
 typedef struct Loader {
     Graph *root;
@@ -26,6 +38,115 @@ typedef struct Loader {
 } Loader;
 
 static Graph *load_graph(Loader *L, Graph *g, const Onnx__GraphProto *gp);
+
+/* ---------------------------------------------------------------- prescan */
+
+typedef struct Frame {
+    size_t end; /* offset just past this message */
+    const ProtobufCMessageDescriptor *desc;
+} Frame;
+
+/* Reads a base-128 varint at *pos (at most 10 bytes, never past end). */
+static bool read_varint(const uint8_t *d, size_t end, size_t *pos, uint64_t *v) {
+    uint64_t r = 0;
+    for (int shift = 0; shift < 70 && *pos < end; shift += 7) {
+        uint8_t b = d[(*pos)++];
+        r |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = r;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Walks the wire format of a `root` message without recursion. Reports and
+   returns false on malformed input, excessive nesting, or a submessage
+   count whose unpacked structs would exceed the memory budget. */
+static bool prescan(const uint8_t *d, size_t len, const ProtobufCMessageDescriptor *root) {
+    Frame stack[MAX_NESTING + 1];
+    int depth = 0;
+    stack[0] = (Frame){len, root};
+    /* Unpacked size estimate: one struct per message plus a pointer per
+       repeated element. Real models are dominated by raw tensor bytes, so
+       a generous multiple of the file size only stops hostile files. */
+    uint64_t structs = root->sizeof_message;
+    uint64_t budget = (uint64_t)len * 16 + ((uint64_t)64 << 20);
+    size_t pos = 0;
+    for (;;) {
+        while (pos == stack[depth].end) {
+            if (depth == 0) return true;
+            depth--;
+        }
+        size_t start = pos, end = stack[depth].end;
+        uint64_t tag = 0, v = 0;
+        if (!read_varint(d, end, &pos, &tag)) {
+            error_model("byte %zu: corrupt or truncated field tag (in %s)", start,
+                        stack[depth].desc->short_name);
+            return false;
+        }
+        uint32_t field = (uint32_t)(tag >> 3);
+        if (tag >> 3 == 0 || tag >> 3 > 0x1fffffff) {
+            error_model("byte %zu: invalid field number %llu (in %s): not a protobuf file", start,
+                        (unsigned long long)(tag >> 3), stack[depth].desc->short_name);
+            return false;
+        }
+        switch (tag & 7) {
+        case 0:
+            if (!read_varint(d, end, &pos, &v)) {
+                error_model("byte %zu: truncated or corrupt varint (field %u of %s)", start, field,
+                            stack[depth].desc->short_name);
+                return false;
+            }
+            continue;
+        case 1:
+        case 5: {
+            size_t n = (tag & 7) == 1 ? 8 : 4;
+            if (end - pos < n) {
+                error_model("byte %zu: truncated fixed-size field %u of %s", start, field,
+                            stack[depth].desc->short_name);
+                return false;
+            }
+            pos += n;
+            continue;
+        }
+        case 2:
+            break;
+        default:
+            error_model("byte %zu: invalid wire type %u (field %u of %s): corrupt or not ONNX",
+                        start, (unsigned)(tag & 7), field, stack[depth].desc->short_name);
+            return false;
+        }
+        if (!read_varint(d, end, &pos, &v) || v > end - pos) {
+            error_model("byte %zu: field %u of %s claims %llu bytes, past the end of %s "
+                        "(the file is truncated or corrupt)",
+                        start, field, stack[depth].desc->short_name, (unsigned long long)v,
+                        depth ? "its enclosing message" : "the file");
+            return false;
+        }
+        const ProtobufCFieldDescriptor *fd =
+            protobuf_c_message_descriptor_get_field(stack[depth].desc, field);
+        if (!fd || fd->type != PROTOBUF_C_TYPE_MESSAGE) {
+            pos += (size_t)v; /* bytes, string, packed scalars or unknown */
+            continue;
+        }
+        if (depth == MAX_NESTING) {
+            error_model("byte %zu: messages are nested more than %d deep (subgraphs or types "
+                        "nested too deeply): refused",
+                        start, MAX_NESTING);
+            return false;
+        }
+        const ProtobufCMessageDescriptor *sub = fd->descriptor;
+        structs += sub->sizeof_message + sizeof(void *);
+        if (structs > budget) {
+            error_model("byte %zu: the file holds so many small messages that loading it would "
+                        "need over %llu MiB (a hostile or corrupt file?): refused",
+                        start, (unsigned long long)(budget >> 20));
+            return false;
+        }
+        stack[++depth] = (Frame){pos + (size_t)v, sub};
+    }
+}
 
 /* ---------------------------------------------------------------- tensors */
 
@@ -87,75 +208,90 @@ static char *external_path(Loader *L, Tensor *t, const char *loc) {
     return path;
 }
 
-static bool read_external(Loader *L, Tensor *t, const Onnx__TensorProto *tp, unsigned char *dst,
-                          size_t want) {
+/* Reads the external data of t into a buffer allocated only after the file
+   is known to hold all of it; NULL after reporting. */
+static unsigned char *read_external(Loader *L, Tensor *t, const Onnx__TensorProto *tp,
+                                    size_t want) {
     const char *loc = NULL;
     long long offset = 0, length = -1;
     for (size_t i = 0; i < tp->n_external_data; i++) {
         const char *k = tp->external_data[i]->key, *v = tp->external_data[i]->value;
         if (!k || !v) continue;
         char *end;
-        if (strcmp(k, "location") == 0)
+        errno = 0;
+        long long x = strtoll(v, &end, 10);
+        bool num_ok = end != v && !*end && !errno && x >= 0;
+        if (strcmp(k, "location") == 0) {
             loc = v;
-        else if (strcmp(k, "offset") == 0)
-            offset = strtoll(v, &end, 10);
-        else if (strcmp(k, "length") == 0)
-            length = strtoll(v, &end, 10);
+            continue;
+        }
+        if (strcmp(k, "offset") != 0 && strcmp(k, "length") != 0) continue;
+        if (!num_ok) {
+            error_at_tensor(t, "external data %s '%s' is not a non-negative integer", k, v);
+            return NULL;
+        }
+        if (k[0] == 'o')
+            offset = x;
+        else
+            length = x;
     }
     char *path = external_path(L, t, loc);
-    if (!path) return false;
-    if (offset < 0 || (length >= 0 && (size_t)length != want)) {
-        error_at_tensor(t, "external data offset %lld / length %lld do not match its %zu bytes",
-                        offset, length, want);
-        return false;
+    if (!path) return NULL;
+    if (length >= 0 && (unsigned long long)length != want) {
+        error_at_tensor(t, "external data length %lld does not match the %zu bytes of its shape",
+                        length, want);
+        return NULL;
     }
     FILE *f = fopen(path, "rb");
     if (!f) {
         error_at_tensor(t, "external data file '%s': %s", loc, strerror(errno));
-        return false;
+        return NULL;
     }
     struct stat st;
-    bool ok = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
-              (unsigned long long)offset + want <= (unsigned long long)st.st_size;
-    if (!ok) {
-        error_at_tensor(t, "external data file '%s' is too short for %zu bytes at offset %lld", loc,
-                        want, offset);
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        error_at_tensor(t, "external data '%s' is not a regular file", loc);
         fclose(f);
-        return false;
+        return NULL;
     }
-    ok = fseek(f, (long)offset, SEEK_SET) == 0 && fread(dst, 1, want, f) == want;
+    if ((unsigned long long)offset > (unsigned long long)st.st_size ||
+        want > (unsigned long long)st.st_size - (unsigned long long)offset) {
+        error_at_tensor(t,
+                        "external data range [%lld, %lld) is outside '%s' (%lld bytes): the file "
+                        "is too short or the offset is wrong",
+                        offset, offset + (long long)want, loc, (long long)st.st_size);
+        fclose(f);
+        return NULL;
+    }
+    unsigned char *dst = pool_alloc(L->root->pool, want ? want : 1);
+    bool ok = fseeko(f, (off_t)offset, SEEK_SET) == 0 && fread(dst, 1, want, f) == want;
     fclose(f);
-    if (!ok) error_at_tensor(t, "external data file '%s': read error", loc);
-    return ok;
+    if (!ok) {
+        error_at_tensor(t, "external data file '%s': read error", loc);
+        return NULL;
+    }
+    return dst;
 }
 
-/* Copies typed repeated fields into dst, converting to the element type. */
-static bool copy_typed(Tensor *t, const Onnx__TensorProto *tp, unsigned char *dst, int64_t numel) {
-    size_t n = (size_t)numel;
-    size_t have;
+/* Number of values t's typed repeated field holds (the field its dtype uses). */
+static size_t typed_count(const Tensor *t, const Onnx__TensorProto *tp) {
     switch (t->dtype) {
     case DT_FLOAT:
-        have = tp->n_float_data;
-        break;
+        return tp->n_float_data;
     case DT_DOUBLE:
-        have = tp->n_double_data;
-        break;
+        return tp->n_double_data;
     case DT_INT64:
-        have = tp->n_int64_data;
-        break;
+        return tp->n_int64_data;
     case DT_UINT32:
     case DT_UINT64:
-        have = tp->n_uint64_data;
-        break;
+        return tp->n_uint64_data;
     default:
-        have = tp->n_int32_data;
-        break;
+        return tp->n_int32_data;
     }
-    if (have != n) {
-        error_at_tensor(t, "has %zu values for %lld elements of shape dims", have,
-                        (long long)numel);
-        return false;
-    }
+}
+
+/* Copies typed repeated fields into dst, converting to the element type
+   (the count was checked by the caller). */
+static void copy_typed(Tensor *t, const Onnx__TensorProto *tp, unsigned char *dst, size_t n) {
     for (size_t i = 0; i < n; i++) {
         switch (t->dtype) {
         case DT_FLOAT:
@@ -187,18 +323,15 @@ static bool copy_typed(Tensor *t, const Onnx__TensorProto *tp, unsigned char *ds
         case DT_INT8:
             ((int8_t *)dst)[i] = (int8_t)tp->int32_data[i];
             break;
-        case DT_UINT8:
-        case DT_BOOL:
+        default: /* DT_UINT8, DT_BOOL */
             ((uint8_t *)dst)[i] = (uint8_t)tp->int32_data[i];
             break;
-        default:
-            return false;
         }
     }
-    return true;
 }
 
-/* Fills t (shape, dtype, data) from a TensorProto. */
+/* Fills t (shape, dtype, data) from a TensorProto. The data's size is
+   checked against the shape before anything is allocated. */
 static bool tensor_from_proto(Loader *L, Tensor *t, const Onnx__TensorProto *tp) {
     if (!tp->has_data_type || tp->data_type <= 0 || tp->data_type >= DT_COUNT) {
         error_at_tensor(t, "has an invalid data type %d", tp->data_type);
@@ -210,28 +343,49 @@ static bool tensor_from_proto(Loader *L, Tensor *t, const Onnx__TensorProto *tp)
         error_at_tensor(t, "has data type %s, which mlegen does not support", dtype_name(t->dtype));
         return false;
     }
-    int64_t bytes = tensor_bytes(t);
-    if (bytes < 0 || (uint64_t)bytes > L->opt->max_tensor_bytes) {
-        error_at_tensor(
-            t, "is %lld bytes, over the limit of %zu bytes (raise it with --max-tensor-bytes)",
-            (long long)bytes, L->opt->max_tensor_bytes);
+    if (tp->segment) {
+        error_at_tensor(t, "is a segmented tensor, which is not supported");
         return false;
     }
-    unsigned char *dst = pool_alloc(L->root->pool, (size_t)bytes);
-    bool ok;
-    if (tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
-        ok = read_external(L, t, tp, dst, (size_t)bytes);
-    } else if (tp->has_raw_data) {
-        ok = tp->raw_data.len == (size_t)bytes;
-        if (ok)
-            memcpy(dst, tp->raw_data.data, (size_t)bytes);
-        else
-            error_at_tensor(t, "raw_data has %zu bytes, its shape %s needs %lld", tp->raw_data.len,
-                            shape_str(t, (char[128]){0}, 128), (long long)bytes);
-    } else {
-        ok = copy_typed(t, tp, dst, tensor_numel(t));
+    char sbuf[128];
+    int64_t bytes = tensor_bytes(t);
+    if (bytes < 0) {
+        error_at_tensor(t, "shape %s is too large (its byte size overflows)",
+                        shape_str(t, sbuf, sizeof sbuf));
+        return false;
     }
-    if (!ok) return false;
+    if ((uint64_t)bytes > L->opt->max_tensor_bytes) {
+        error_at_tensor(t,
+                        "shape %s needs %lld bytes, over the limit of %zu bytes (raise it with "
+                        "--max-tensor-bytes)",
+                        shape_str(t, sbuf, sizeof sbuf), (long long)bytes,
+                        L->opt->max_tensor_bytes);
+        return false;
+    }
+    size_t nb = (size_t)bytes, numel = (size_t)tensor_numel(t);
+    unsigned char *dst;
+    if (tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
+        dst = read_external(L, t, tp, nb);
+        if (!dst) return false;
+    } else if (tp->has_raw_data) {
+        if (tp->raw_data.len != nb) {
+            error_at_tensor(t, "raw_data has %zu bytes, its shape %s of %s needs %zu",
+                            tp->raw_data.len, shape_str(t, sbuf, sizeof sbuf), dtype_name(t->dtype),
+                            nb);
+            return false;
+        }
+        dst = pool_alloc(L->root->pool, nb ? nb : 1);
+        if (nb) memcpy(dst, tp->raw_data.data, nb);
+    } else {
+        size_t have = typed_count(t, tp);
+        if (have != numel) {
+            error_at_tensor(t, "has %zu values, its shape %s needs %zu", have,
+                            shape_str(t, sbuf, sizeof sbuf), numel);
+            return false;
+        }
+        dst = pool_alloc(L->root->pool, nb ? nb : 1);
+        copy_typed(t, tp, dst, numel);
+    }
     t->data = dst;
     return true;
 }
@@ -242,6 +396,10 @@ Tensor *load_tensor_file(Graph *g, const char *path, const LoadOptions *opt) {
     char err[256];
     if (!read_file(path, opt->max_model_bytes, &data, &len, err, sizeof err)) {
         error_model("%s: %s", path, err);
+        return NULL;
+    }
+    if (!prescan(data, len, &onnx__tensor_proto__descriptor)) {
+        free(data);
         return NULL;
     }
     Onnx__TensorProto *tp = onnx__tensor_proto__unpack(NULL, len, data);
@@ -396,7 +554,7 @@ static bool load_constant(Loader *L, Graph *g, Node *n, Tensor *out) {
 
 /* ---------------------------------------------------------------- graph */
 
-static bool value_info_shape(Tensor *t, const Onnx__ValueInfoProto *vi) {
+static bool value_info_shape(Pool *p, Tensor *t, const Onnx__ValueInfoProto *vi) {
     const Onnx__TypeProto *tp = vi->type;
     if (!tp) return true; /* no type: inferred or bound later */
     if (tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type) {
@@ -429,7 +587,8 @@ static bool value_info_shape(Tensor *t, const Onnx__ValueInfoProto *vi) {
             }
             t->dims[i] = d->dim_value;
         } else if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM) {
-            t->sym[i] = d->dim_param;
+            /* Copied: the protobuf is freed after loading. */
+            t->sym[i] = d->dim_param && *d->dim_param ? pool_strdup(p, d->dim_param) : NULL;
         }
     }
     return true;
@@ -471,7 +630,7 @@ static Graph *load_graph(Loader *L, Graph *g, const Onnx__GraphProto *gp) {
             error_at_tensor(t, "is listed twice as a graph input");
             continue;
         }
-        if (!value_info_shape(t, vi)) continue;
+        if (!value_info_shape(p, t, vi)) continue;
         if (!vi->type) error_at_tensor(t, "graph input has no type");
         t->is_input = true;
         t->io_index = g->ninputs;
@@ -530,7 +689,7 @@ static Graph *load_graph(Loader *L, Graph *g, const Onnx__GraphProto *gp) {
             continue;
         }
         Tensor hint = {.name = t->name, .rank = -1};
-        if (value_info_shape(&hint, vi) && hint.dtype && !t->dtype && !t->data)
+        if (value_info_shape(p, &hint, vi) && hint.dtype && !t->dtype && !t->data)
             t->dtype = hint.dtype;
         t->is_output = true;
         t->io_index = g->noutputs;
@@ -575,31 +734,44 @@ Graph *load_model(const char *path, const LoadOptions *opt) {
         error_model("%s", err);
         return NULL;
     }
+    Graph *g = load_model_bytes(data, len, path, opt);
+    free(data);
+    return g;
+}
+
+Graph *load_model_bytes(const void *bytes, size_t len, const char *path, const LoadOptions *opt) {
+    const unsigned char *data = bytes;
     if (len == 0) {
         error_model("the file is empty");
-        free(data);
+        return NULL;
+    }
+    if (len > opt->max_model_bytes) {
+        error_model("the model is %zu bytes, over the limit of %zu bytes (raise it with "
+                    "--max-model-bytes)",
+                    len, opt->max_model_bytes);
         return NULL;
     }
     if (looks_like_lfs_pointer(data, len)) {
         error_model(
             "this is a Git LFS pointer file, not the model: run 'git lfs pull' to fetch it");
-        free(data);
         return NULL;
     }
+    if (!prescan(data, len, &onnx__model_proto__descriptor)) return NULL;
     Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, len, data);
-    free(data);
     if (!mp) {
-        error_model(
-            "not a valid ONNX model (the protobuf could not be parsed: truncated or not ONNX)");
+        error_model("not a valid ONNX model (protobuf-c could not parse it: a field has the wrong "
+                    "wire type, so this is corrupt or not a ModelProto)");
         return NULL;
     }
     Graph *g = graph_new(NULL);
     g->path = path;
     g->ir_version = mp->has_ir_version ? mp->ir_version : 0;
+    g->max_tensor_bytes =
+        (int64_t)(opt->max_tensor_bytes > INT64_MAX ? INT64_MAX : opt->max_tensor_bytes);
     Loader L = {.root = g, .opt = opt, .model_dir = dir_of(g->pool, path)};
     bool ok = true;
     if (!mp->has_ir_version && !mp->graph) {
-        error_model("not an ONNX model (no ir_version and no graph)");
+        error_model("not an ONNX model (no ir_version and no graph: another kind of protobuf?)");
         ok = false;
     } else if (!mp->graph) {
         error_model("the model has no graph");
@@ -617,12 +789,12 @@ Graph *load_model(const char *path, const LoadOptions *opt) {
             g->opsets[i].version = mp->opset_import[i]->version;
         }
         int64_t v = opset_version(g, "");
-        if (v == 0 && g->ir_version >= 3) {
-            /* IR 3 without an import means opset 1; be explicit about it. */
-            error_model("the model imports no version of the default ONNX opset");
+        if (v <= 0) {
+            error_model("the model imports no version of the default ONNX opset (opset_import "
+                        "has no entry for domain '')");
             ok = false;
         } else if (v > 18) {
-            error_model("opset %lld of the default domain is newer than mlegen supports (up to 18)",
+            error_model("opset %lld of the default domain is newer than mlegen supports (1 to 18)",
                         (long long)v);
             ok = false;
         }

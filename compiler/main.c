@@ -163,8 +163,23 @@ static int bind_shapes(Graph *g, const CompileRequest *req) {
             error_model("input '%s' has no shape; pass --shape %s=...", t->name, t->name);
             errs++;
         }
-        if (!errs && tensor_bytes(t) < 0) {
-            error_model("input '%s' is too large", t->name);
+        for (int d = 0; d < t->rank; d++)
+            if (t->dims[d] == 0) {
+                error_model("input '%s': dimension %d is 0 (empty inputs are not supported)",
+                            t->name, d);
+                errs++;
+            }
+        if (!dtype_ctype(t->dtype)) {
+            error_model("input '%s' has element type %s, which mlegen does not support", t->name,
+                        dtype_name(t->dtype));
+            errs++;
+        }
+        int64_t tb = errs ? 0 : tensor_bytes(t);
+        if (tb < 0 || (g->max_tensor_bytes > 0 && tb > g->max_tensor_bytes)) {
+            char buf[128];
+            error_model("input '%s' of shape %s is too large (over %lld bytes; raise the limit "
+                        "with --max-tensor-bytes)",
+                        t->name, shape_str(t, buf, sizeof buf), (long long)g->max_tensor_bytes);
             errs++;
         }
     }
@@ -223,8 +238,9 @@ int compile_model(const CompileRequest *req) {
         error_model("--prefix '%s' is not a valid C identifier", opt.prefix);
         goto out;
     }
-    if (bind_shapes(g, req)) goto out;
+    /* Unsupported operators first: nothing else matters until they are gone. */
     if (support_report(g, stderr, true)) goto out;
+    if (bind_shapes(g, req)) goto out;
     if (graph_toposort(g) < 0) goto out;
     if (infer_shapes(g) || diag_count()) goto out;
     for (int i = 0; i < g->noutputs; i++) {
@@ -239,10 +255,12 @@ int compile_model(const CompileRequest *req) {
     if (plan_memory(g, &opt, &s) < 0 || diag_count()) goto out;
     Buf c = {0}, h = {0};
     if (emit_model(g, &opt, &s, &c, &h) == 0 && !diag_count()) {
-        if (write_file_atomic(hpath, h.data, h.len) && write_file_atomic(req->out_c, c.data, c.len))
-            rc = 0;
-        else
-            unlink(hpath);
+        /* Both files or neither: a stale OUT.h beside a failed OUT.c would
+           mislead a build. */
+        const char *paths[2] = {hpath, req->out_c};
+        const void *datas[2] = {h.data, c.data};
+        size_t lens[2] = {h.len, c.len};
+        if (write_files_atomic(2, paths, datas, lens)) rc = 0;
         if (rc == 0 && req->report)
             fprintf(stderr,
                     "%s: %d nodes, arena %lld bytes (lower bound %lld, %s), %zu bytes of C\n",

@@ -56,6 +56,8 @@ int diag_count(void);
 void diag_reset(void);
 /* Caps the number of printed errors (the rest are counted). */
 void diag_set_limit(int max_errors);
+/* Counts but prints nothing while quiet (the fuzzer). */
+void diag_set_quiet(bool quiet);
 
 /* ---------------------------------------------------------------- util.c */
 
@@ -81,6 +83,9 @@ bool read_file(const char *path, size_t max_bytes, unsigned char **data, size_t 
                size_t errlen);
 /* Writes path atomically (temp file in the same directory, then rename). */
 bool write_file_atomic(const char *path, const void *data, size_t len);
+/* Writes n files all or none: every temp file first, then the renames. */
+bool write_files_atomic(int n, const char *const *paths, const void *const *data,
+                        const size_t *lens);
 
 uint64_t hash_bytes(const void *data, size_t n, uint64_t seed);
 
@@ -232,7 +237,9 @@ struct Graph {
     int noutputs;
     Tensor **outputs;
     struct TensorMap *map;
-    Graph *parent; /* enclosing graph for subgraphs */
+    Graph *parent;            /* enclosing graph for subgraphs */
+    Graph *sub_next;          /* root: chain of all its subgraphs (freed by graph_free) */
+    int64_t max_tensor_bytes; /* no tensor may be larger (--max-tensor-bytes); 0: no limit */
 };
 
 /* ir.c */
@@ -281,6 +288,8 @@ typedef struct LoadOptions {
 } LoadOptions;
 
 Graph *load_model(const char *path, const LoadOptions *opt); /* NULL after reporting errors */
+/* The same from bytes in memory; path names the model for diagnostics and external data. */
+Graph *load_model_bytes(const void *data, size_t len, const char *path, const LoadOptions *opt);
 /* Reads one TensorProto file (backend-test .pb) into a detached tensor of g. */
 Tensor *load_tensor_file(Graph *g, const char *path, const LoadOptions *opt);
 

@@ -7,6 +7,7 @@
 #include "mlegen.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -173,26 +174,68 @@ bool read_file(const char *path, size_t max_bytes, unsigned char **data, size_t 
     return true;
 }
 
-bool write_file_atomic(const char *path, const void *data, size_t len) {
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 32);
-    if (!tmp) out_of_memory();
-    snprintf(tmp, n + 32, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
+/* The temp file sits beside its target so rename is atomic (same file
+   system); O_EXCL never follows or reuses a file someone planted there. */
+static bool write_temp(const char *tmp, const char *path, const void *data, size_t len) {
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+    if (fd < 0) {
         fprintf(stderr, "mlegen: cannot write %s: %s\n", path, strerror(errno));
-        free(tmp);
         return false;
     }
-    bool ok = fwrite(data, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
-    if (ok && rename(tmp, path) != 0) ok = false;
-    if (!ok) {
-        fprintf(stderr, "mlegen: cannot write %s: %s\n", path, strerror(errno));
-        unlink(tmp);
+    const char *p = data;
+    size_t left = len;
+    while (left) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break;
+        p += w;
+        left -= (size_t)w;
     }
+    bool ok = left == 0;
+    if (!ok) fprintf(stderr, "mlegen: cannot write %s: %s\n", path, strerror(errno));
+    if (close(fd) != 0 && ok) {
+        fprintf(stderr, "mlegen: cannot write %s: %s\n", path, strerror(errno));
+        ok = false;
+    }
+    if (!ok) unlink(tmp);
+    return ok;
+}
+
+bool write_files_atomic(int n, const char *const *paths, const void *const *data,
+                        const size_t *lens) {
+    char **tmp = calloc((size_t)n + 1, sizeof(char *));
+    if (!tmp) out_of_memory();
+    int written = 0, renamed = 0;
+    bool ok = true;
+    for (int i = 0; i < n && ok; i++) {
+        size_t len = strlen(paths[i]) + 32;
+        tmp[i] = malloc(len);
+        if (!tmp[i]) out_of_memory();
+        snprintf(tmp[i], len, "%s.tmp.%ld", paths[i], (long)getpid());
+        ok = write_temp(tmp[i], paths[i], data[i], lens[i]); /* removes its temp on failure */
+        if (ok) written = i + 1;
+    }
+    for (; ok && renamed < n; renamed++)
+        if (rename(tmp[renamed], paths[renamed]) != 0) {
+            fprintf(stderr, "mlegen: cannot write %s: %s\n", paths[renamed], strerror(errno));
+            ok = false;
+            break;
+        }
+    if (!ok) {
+        /* Undo: no target of this call is left half-updated. */
+        for (int i = 0; i < renamed; i++)
+            unlink(paths[i]);
+        for (int i = renamed; i < written; i++)
+            unlink(tmp[i]);
+    }
+    for (int i = 0; i < n; i++)
+        free(tmp[i]);
     free(tmp);
     return ok;
+}
+
+bool write_file_atomic(const char *path, const void *data, size_t len) {
+    return write_files_atomic(1, &path, &data, &len);
 }
 
 /* FNV-1a, 64 bit: deterministic across runs and machines. */

@@ -178,6 +178,35 @@ const OpDef *op_lookup(const char *domain, const char *op_type) {
     return NULL;
 }
 
+/* Every output must have a computable size within --max-tensor-bytes
+   before anything (folding, planning) allocates for it. */
+static bool outputs_fit(const Graph *g, Node *n) {
+    for (int k = 0; k < n->noutputs; k++) {
+        Tensor *t = n->outputs[k];
+        if (!t || t->rank < 0 || !dtype_size(t->dtype)) continue;
+        bool known = true;
+        for (int d = 0; d < t->rank; d++)
+            if (t->dims[d] < 0) known = false;
+        if (!known) continue;
+        char buf[128];
+        int64_t b = tensor_bytes(t);
+        if (b < 0) {
+            error_at_node(n, "output '%s' has shape %s, whose size overflows", t->name,
+                          shape_str(t, buf, sizeof buf));
+            return false;
+        }
+        if (g->max_tensor_bytes > 0 && b > g->max_tensor_bytes) {
+            error_at_node(n,
+                          "output '%s' of shape %s would be %lld bytes, over the limit of %lld "
+                          "(raise it with --max-tensor-bytes)",
+                          t->name, shape_str(t, buf, sizeof buf), (long long)b,
+                          (long long)g->max_tensor_bytes);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Shape inference over the graph in order; folds nodes whose inputs are all
    constant right away, so shape subgraphs (Shape -> Gather -> Concat ->
    Reshape) turn into constants before the Reshape needs its shape. */
@@ -189,7 +218,7 @@ int infer_shapes(Graph *g) {
         if (!n->op) n->op = op_lookup(n->domain, n->op_type);
         if (!n->op) continue; /* reported by the support check */
         int before = diag_count();
-        if (n->op->infer(g, n) != 0 || diag_count() != before) {
+        if (n->op->infer(g, n) != 0 || diag_count() != before || !outputs_fit(g, n)) {
             errs++;
             continue;
         }
