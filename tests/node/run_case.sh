@@ -1,0 +1,63 @@
+#!/bin/sh
+# run_case.sh MLEGEN CASE_DIR EXPECTATIONS RESULTS_DIR
+#
+# Runs one ONNX backend node test through `mlegen check` and compares the
+# outcome with tests/node/expectations.txt in both directions:
+#   - a case not listed there must pass;
+#   - a listed case must still fail (when it passes, the entry is stale and
+#     the test fails asking to remove it, so the file stays exact);
+#   - a crash (signal) or a hang (timeout) of mlegen or of the generated
+#     program always fails, listed or not.
+# The outcome is also written to RESULTS_DIR/NAME for the summary test.
+mlegen=$1
+dir=$2
+expectations=$3
+results=$4
+name=$(basename "$dir")
+mkdir -p "$results"
+rm -f "$results/$name"
+
+# The expectation line is "test_name  reason...".
+reason=$(awk -v n="$name" '$1 == n { $1 = ""; sub(/^ +/, ""); print; found = 1 }
+    END { if (!found) exit 1 }' "$expectations") && expected_fail=1 || expected_fail=0
+
+# -O1: the node cases are tiny; the C compiler's time dominates each case.
+# timeout kills the whole process group (mlegen, clang, the program).
+out=$(timeout -k 5 120 "$mlegen" check "$dir/model.onnx" "$dir"/test_data_set_* \
+    --cflags "-O1" 2>&1)
+rc=$?
+printf '%s\n' "$out"
+
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+    echo "node $name: HANG (timed out after 120 s)"
+    echo hang >"$results/$name"
+    exit 1
+fi
+if [ $rc -gt 128 ] || printf '%s' "$out" | grep -q "died from signal"; then
+    echo "node $name: CRASH (signal)"
+    echo crash >"$results/$name"
+    exit 1
+fi
+if [ $rc -eq 0 ]; then
+    echo pass >"$results/$name"
+    if [ $expected_fail -eq 1 ]; then
+        echo "node $name: passes now but expectations.txt lists it ($reason):" \
+            "remove it from expectations.txt"
+        exit 1
+    fi
+    exit 0
+fi
+# A one-line reason for tests/node/update_expectations.py: the first
+# unsupported operator, else the first diagnostic, else the kind of failure.
+why=$(printf '%s\n' "$out" | sed -n "s/.*(\([A-Za-z0-9]*\)): operator .* is not supported by mlegen.*/unsupported op \1/p" | head -n 1)
+[ -n "$why" ] || why=$(printf '%s\n' "$out" | sed -n "s/^[^ ]*: node '[^']*' //p" | head -n 1)
+[ -n "$why" ] || why=$(printf '%s\n' "$out" | grep -q "did not build" && echo "generated C does not build")
+[ -n "$why" ] || why=$(printf '%s\n' "$out" | grep -q "mismatches" && echo "wrong result")
+[ -n "$why" ] || why=$(printf '%s\n' "$out" | grep -v '^ *$' | head -n 1)
+printf 'fail %s\n' "$why" >"$results/$name"
+if [ $expected_fail -eq 1 ]; then
+    echo "node $name: expected failure: $reason"
+    exit 0
+fi
+echo "node $name: FAILED (not in expectations.txt)"
+exit 1
