@@ -115,5 +115,9 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
+    for (int i = 0; i < NIN; i++)
+        free((void *)in[i]);
+    for (int i = 0; i < NOUT; i++)
+        free(out[i]);
     return 0;
 }
