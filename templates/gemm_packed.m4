@@ -1,39 +1,141 @@
 m4_divert(-1)
 # gemm_packed.m4 - Y[M, N] = X[M, K] * B + bias, with B packed at compile
 # time in 32-column panels: element (k, c) of panel j at wp[(j * K + k) * 32 + c],
-# zero-padded. M = 1 (batch-1 fully connected) is a GEMV streaming the
-# weights once. Epilogue: bias, residual, activation.
+# zero-padded. Epilogue: bias, residual, activation.
+#
+# M = 1 (batch-1 fully connected) is a GEMV that streams each panel once
+# with 8 independent accumulators (4 k-steps x 2 vectors) to hide the FMA
+# latency. Otherwise rows of X are copied 12 at a time (K in blocks of KC)
+# into a zero-padded 12-row panel on the stack, and the shared micro-kernel
+# (gemm_micro.m4) sweeps that panel over every weight panel.
 # Parameters: M N K HAS_BIAS ACT ACT_ALPHA ACT_BETA HAS_RESIDUAL
 m4_need(`M')m4_need(`N')m4_need(`K')
 m4_define(`PANELS', m4_eval((N + 31) / 32))
+m4_define(`KC', m4_ifelse(m4_eval(K <= 512), 1, K, 256))
+m4_define(`MK_LDB', 32)
+m4_define(`MK_LDC', N)
+m4_define(`MK_BIAS', m4_ifelse(HAS_BIAS, 1, `col', `none'))
+m4_include(`gemm_micro.m4')
 m4_divert(0)m4_dnl
+m4_ifelse(M, 1, `
 static void KNAME`'(const float *restrict x, const float *restrict wp, const float *restrict bias,
                   const float *restrict res, float *restrict y)
 {
-    long i, j, k, c, r;
+    long j, k;
     (void)bias;
     (void)res;
-    for (i = 0; i < M; i += 4) {
-        long rows = M - i < 4 ? M - i : 4;
-        for (j = 0; j < PANELS; j++) {
-            const float *w = wp + j * (long)K * 32;
-            long cols = N - j * 32 < 32 ? N - j * 32 : 32;
-            float acc[4][32];
-            for (r = 0; r < 4; r++)
-                for (c = 0; c < 32; c++) acc[r][c] = 0.0f;
-            for (k = 0; k < K; k++) {
-                const float *wk = w + k * 32;
-                for (r = 0; r < rows; r++) {
-                    float xv = x[(i + r) * (long)K + k];
-                    for (c = 0; c < 32; c++) acc[r][c] += xv * wk[c];
-                }
+    for (j = 0; j < PANELS; j++) {
+        const float *w = wp + j * (long)K * 32;
+        long cols = N - j * 32 < 32 ? N - j * 32 : 32;
+#if MLEGEN_AVX512 && SIMD_OK
+        __mmask16 m0 = (__mmask16)(cols >= 16 ? 0xffff : (1u << cols) - 1);
+        __mmask16 m1 = (__mmask16)(cols >= 32 ? 0xffff : cols <= 16 ? 0 : (1u << (cols - 16)) - 1);
+        __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), b0 = _mm512_setzero_ps(),
+               b1 = _mm512_setzero_ps(), c0 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps(),
+               d0 = _mm512_setzero_ps(), d1 = _mm512_setzero_ps();
+        for (k = 0; k + 4 <= K; k += 4) {
+            const float *wk = w + k * 32;
+            a0 = _mm512_fmadd_ps(_mm512_set1_ps(x[k]), _mm512_loadu_ps(wk), a0);
+            a1 = _mm512_fmadd_ps(_mm512_set1_ps(x[k]), _mm512_loadu_ps(wk + 16), a1);
+            b0 = _mm512_fmadd_ps(_mm512_set1_ps(x[k + 1]), _mm512_loadu_ps(wk + 32), b0);
+            b1 = _mm512_fmadd_ps(_mm512_set1_ps(x[k + 1]), _mm512_loadu_ps(wk + 48), b1);
+            c0 = _mm512_fmadd_ps(_mm512_set1_ps(x[k + 2]), _mm512_loadu_ps(wk + 64), c0);
+            c1 = _mm512_fmadd_ps(_mm512_set1_ps(x[k + 2]), _mm512_loadu_ps(wk + 80), c1);
+            d0 = _mm512_fmadd_ps(_mm512_set1_ps(x[k + 3]), _mm512_loadu_ps(wk + 96), d0);
+            d1 = _mm512_fmadd_ps(_mm512_set1_ps(x[k + 3]), _mm512_loadu_ps(wk + 112), d1);
+        }
+        for (; k < K; k++) {
+            a0 = _mm512_fmadd_ps(_mm512_set1_ps(x[k]), _mm512_loadu_ps(w + k * 32), a0);
+            a1 = _mm512_fmadd_ps(_mm512_set1_ps(x[k]), _mm512_loadu_ps(w + k * 32 + 16), a1);
+        }
+        {
+            __m512 v0 = _mm512_add_ps(_mm512_add_ps(a0, b0), _mm512_add_ps(c0, d0));
+            __m512 v1 = _mm512_add_ps(_mm512_add_ps(a1, b1), _mm512_add_ps(c1, d1));
+m4_ifelse(HAS_BIAS, 1, `            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, bias + j * 32));
+            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, bias + j * 32 + 16));
+')m4_ifelse(HAS_RESIDUAL, 1, `            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, res + j * 32));
+            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, res + j * 32 + 16));
+')m4_dnl
+            _mm512_mask_storeu_ps(y + j * 32, m0, ACT_V512(v0));
+            _mm512_mask_storeu_ps(y + j * 32 + 16, m1, ACT_V512(v1));
+        }
+#elif MLEGEN_AVX2 && SIMD_OK
+        float t[32];
+        long c;
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
+               a3 = _mm256_setzero_ps(), b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps(),
+               b2 = _mm256_setzero_ps(), b3 = _mm256_setzero_ps();
+        for (k = 0; k + 2 <= K; k += 2) {
+            const float *wk = w + k * 32;
+            __m256 s = _mm256_set1_ps(x[k]), u = _mm256_set1_ps(x[k + 1]);
+            a0 = _mm256_fmadd_ps(s, _mm256_loadu_ps(wk), a0);
+            a1 = _mm256_fmadd_ps(s, _mm256_loadu_ps(wk + 8), a1);
+            a2 = _mm256_fmadd_ps(s, _mm256_loadu_ps(wk + 16), a2);
+            a3 = _mm256_fmadd_ps(s, _mm256_loadu_ps(wk + 24), a3);
+            b0 = _mm256_fmadd_ps(u, _mm256_loadu_ps(wk + 32), b0);
+            b1 = _mm256_fmadd_ps(u, _mm256_loadu_ps(wk + 40), b1);
+            b2 = _mm256_fmadd_ps(u, _mm256_loadu_ps(wk + 48), b2);
+            b3 = _mm256_fmadd_ps(u, _mm256_loadu_ps(wk + 56), b3);
+        }
+        for (; k < K; k++) {
+            __m256 s = _mm256_set1_ps(x[k]);
+            a0 = _mm256_fmadd_ps(s, _mm256_loadu_ps(w + k * 32), a0);
+            a1 = _mm256_fmadd_ps(s, _mm256_loadu_ps(w + k * 32 + 8), a1);
+            a2 = _mm256_fmadd_ps(s, _mm256_loadu_ps(w + k * 32 + 16), a2);
+            a3 = _mm256_fmadd_ps(s, _mm256_loadu_ps(w + k * 32 + 24), a3);
+        }
+        _mm256_storeu_ps(t, _mm256_add_ps(a0, b0));
+        _mm256_storeu_ps(t + 8, _mm256_add_ps(a1, b1));
+        _mm256_storeu_ps(t + 16, _mm256_add_ps(a2, b2));
+        _mm256_storeu_ps(t + 24, _mm256_add_ps(a3, b3));
+        for (c = 0; c < cols; c++) {
+            float v = t[c]m4_ifelse(HAS_BIAS, 1, ` + bias[j * 32 + c]');
+            EPILOGUE_STORE(`y', `v', `j * 32 + c')
+        }
+#else
+        float t[32];
+        long c;
+        for (c = 0; c < 32; c++) t[c] = 0.0f;
+        for (k = 0; k < K; k++)
+            for (c = 0; c < 32; c++) t[c] += x[k] * w[k * 32 + c];
+        for (c = 0; c < cols; c++) {
+            float v = t[c]m4_ifelse(HAS_BIAS, 1, ` + bias[j * 32 + c]');
+            EPILOGUE_STORE(`y', `v', `j * 32 + c')
+        }
+#endif
+    }
+m4_ifelse(ACT_LATE, 1, `#if (MLEGEN_AVX512 && SIMD_OK)
+    for (j = 0; j < N; j++) {
+        float v = y[j];
+        y[j] = ACT_APPLY(v);
+    }
+#endif
+')m4_dnl
+}
+', `GEMM_MICRO
+
+static void KNAME`'(const float *restrict x, const float *restrict wp, const float *restrict bias,
+                  const float *restrict res, float *restrict y)
+{
+    float ap[KC * 12] MLEGEN_ALIGN64;
+    long i0, k0, j, r, k;
+    (void)bias;
+    (void)res;
+    for (k0 = 0; k0 < K; k0 += KC) {
+        long kc = K - k0 < KC ? K - k0 : KC;
+        for (i0 = 0; i0 < M; i0 += 12) {
+            long rows = M - i0 < 12 ? M - i0 : 12;
+            for (r = 0; r < 12; r++)
+                for (k = 0; k < kc; k++)
+                    ap[k * 12 + r] = r < rows ? x[(i0 + r) * (long)K + k0 + k] : 0.0f;
+            for (j = 0; j < PANELS; j++) {
+                long cols = N - j * 32 < 32 ? N - j * 32 : 32;
+                KNAME`'_micro(ap, wp + (j * (long)K + k0) * 32, y + i0 * (long)N + j * 32, kc,
+                            rows, cols, k0 == 0, k0 + kc == K,
+                            m4_ifelse(HAS_BIAS, 1, `bias + j * 32', `bias'),
+                            m4_ifelse(HAS_RESIDUAL, 1, `res + i0 * (long)N + j * 32', `res'));
             }
-            for (r = 0; r < rows; r++)
-                for (c = 0; c < cols; c++) {
-                    long n = j * 32 + c;
-                    float v = acc[r][c]m4_ifelse(HAS_BIAS, 1, ` + bias[n]');
-                    EPILOGUE_STORE(`y', `v', `(i + r) * (long)N + n')
-                }
         }
     }
 }
+')

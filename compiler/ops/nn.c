@@ -217,9 +217,10 @@ int64_t scratch_conv(const Node *n, const Options *opt) {
     int64_t group;
     if (!conv_geom((Node *)n, &g, &group)) return 0;
     if (opt->opt_level == 0 || conv_is_pointwise(&g) || conv_is_depthwise(n, &g, group)) return 0;
-    /* im2col of one group of one image: K x (OH*OW) floats. */
+    /* im2col of one group of one image: K rows of OH*OW floats, in
+       32-column panels (the last one zero-padded). */
     int64_t k = (g.c / group) * g.kh * g.kw;
-    return k * g.oh * g.ow * 4;
+    return k * ((g.oh * g.ow + 31) / 32 * 32) * 4;
 }
 
 /* Packs W[M, K] (row-major) into MRP-row panels, scaled per row. */

@@ -1,0 +1,173 @@
+m4_divert(-1)
+# gemm_micro.m4 - the register-blocked GEMM micro-kernel shared by
+# conv_gemm.m4 and gemm_packed.m4 (m4_include'd; emits nothing by itself).
+#
+# GEMM_MICRO emits KNAME_micro, which computes one tile of at most 12 rows
+# by 32 columns:
+#     C[r, j] (+)= sum_k A[r, k] * B[k, j]      r < rows, j < cols
+# with A packed in a 12-row panel (element (r, k) at a[k * 12 + r], rows
+# past ROWS zero or ignored) and B rows MK_LDB floats apart (32 for a
+# packed panel, the image width for a plain matrix). C rows are MK_LDC
+# floats apart. FIRST starts from zero instead of C (K blocking); LAST
+# applies the epilogue: bias per row (MK_BIAS = row, conv) or per column
+# (col, gemm) or none, the residual (res has C's layout), the activation.
+#
+# One packed layout serves every instruction set:
+#   AVX-512: 12x32 = 24 zmm accumulators + 2 B vectors + 1 broadcast;
+#   AVX2:    6x16 on each quarter of the tile (12 ymm accumulators);
+#   scalar:  plain loops.
+# Column tails use masked loads and stores, so B and C are never read or
+# written past COLS.
+# Caller defines: MK_LDB MK_LDC MK_BIAS, and the epilogue parameters.
+
+# FOR(var, from, to, text): text repeated with var = from..to.
+m4_define(`FOR', `m4_ifelse(m4_eval($2 <= $3), 1,
+  `m4_pushdef(`$1', $2)$4`'m4_popdef(`$1')FOR(`$1', m4_incr($2), $3, `$4')')')
+m4_define(`V', `v$1_$2')
+
+# Activations on vectors: ACT_V512(x) / ACT_V256(x) are expressions. The
+# min/max operand order keeps NaN as the scalar ACT_APPLY does. sigmoid
+# and tanh have no vector form: ACT_LATE is 1 and they run after the store.
+m4_define(`ACT_LATE', `m4_ifelse(ACT, `sigmoid', 1, ACT, `tanh', 1, 0)')
+m4_define(`ACT_V512', `m4_ifelse(ACT, `relu', `_mm512_max_ps(_mm512_setzero_ps(), $1)',
+  ACT, `clip', `_mm512_min_ps(_mm512_set1_ps(ACT_BETA), _mm512_max_ps(_mm512_set1_ps(ACT_ALPHA), $1))',
+  ACT, `leaky_relu', `_mm512_mask_mul_ps($1, _mm512_cmp_ps_mask($1, _mm512_setzero_ps(), _CMP_LT_OQ), $1, _mm512_set1_ps(ACT_ALPHA))',
+  ACT, `hard_sigmoid', `_mm512_max_ps(_mm512_min_ps(_mm512_fmadd_ps(_mm512_set1_ps(ACT_ALPHA), $1, _mm512_set1_ps(ACT_BETA)), _mm512_set1_ps(1.0f)), _mm512_setzero_ps())',
+  ACT, `hard_swish', `_mm512_mul_ps($1, _mm512_max_ps(_mm512_min_ps(_mm512_fmadd_ps($1, _mm512_set1_ps(1.0f / 6.0f), _mm512_set1_ps(0.5f)), _mm512_set1_ps(1.0f)), _mm512_setzero_ps()))',
+  `$1')')
+m4_define(`ACT_V256', `m4_ifelse(ACT, `relu', `_mm256_max_ps(_mm256_setzero_ps(), $1)',
+  ACT, `clip', `_mm256_min_ps(_mm256_set1_ps(ACT_BETA), _mm256_max_ps(_mm256_set1_ps(ACT_ALPHA), $1))',
+  ACT, `leaky_relu', `_mm256_blendv_ps($1, _mm256_mul_ps($1, _mm256_set1_ps(ACT_ALPHA)), _mm256_cmp_ps($1, _mm256_setzero_ps(), _CMP_LT_OQ))',
+  ACT, `hard_sigmoid', `_mm256_max_ps(_mm256_min_ps(_mm256_fmadd_ps(_mm256_set1_ps(ACT_ALPHA), $1, _mm256_set1_ps(ACT_BETA)), _mm256_set1_ps(1.0f)), _mm256_setzero_ps())',
+  ACT, `hard_swish', `_mm256_mul_ps($1, _mm256_max_ps(_mm256_min_ps(_mm256_fmadd_ps($1, _mm256_set1_ps(1.0f / 6.0f), _mm256_set1_ps(0.5f)), _mm256_set1_ps(1.0f)), _mm256_setzero_ps()))',
+  `$1')')
+
+# AVX-512 epilogue of row R, half H (16 columns) under mask M.
+m4_define(`EPI512', `{
+                __m512 t = V($1, $2);
+m4_ifelse(MK_BIAS, `row', `                t = _mm512_add_ps(t, _mm512_set1_ps(bias[$1]));
+', MK_BIAS, `col', `                t = _mm512_add_ps(t, _mm512_maskz_loadu_ps($3, bias + $2 * 16));
+')m4_ifelse(HAS_RESIDUAL, 1, `                t = _mm512_add_ps(t, _mm512_maskz_loadu_ps($3, res + $1 * MK_LDC + $2 * 16));
+')                _mm512_mask_storeu_ps(c + $1 * MK_LDC + $2 * 16, $3, ACT_V512(t));
+            }')
+
+# AVX2 epilogue of row R (relative to rh) half H (8 columns, from ch).
+m4_define(`EPI256', `{
+                    __m256 t = V($1, $2);
+m4_ifelse(MK_BIAS, `row', `                    t = _mm256_add_ps(t, _mm256_set1_ps(bias[rh + $1]));
+', MK_BIAS, `col', `                    t = _mm256_add_ps(t, _mm256_maskload_ps(bias + ch + $2 * 8, k$2));
+')m4_ifelse(HAS_RESIDUAL, 1, `                    t = _mm256_add_ps(t, _mm256_maskload_ps(res + (rh + $1) * MK_LDC + ch + $2 * 8, k$2));
+')                    _mm256_maskstore_ps(c + (rh + $1) * MK_LDC + ch + $2 * 8, k$2, ACT_V256(t));
+                }')
+
+m4_define(`GEMM_MICRO', `
+static void KNAME`'_micro(const float *restrict a, const float *restrict b, float *restrict c,
+                        long kc, long rows, long cols, int first, int last,
+                        const float *restrict bias, const float *restrict res)
+{
+    long k;
+    (void)bias;
+    (void)res;
+#if MLEGEN_AVX512 && SIMD_OK
+    {
+        __mmask16 m0 = (__mmask16)(cols >= 16 ? 0xffff : (1u << cols) - 1);
+        __mmask16 m1 = (__mmask16)(cols >= 32 ? 0xffff : cols <= 16 ? 0 : (1u << (cols - 16)) - 1);
+        __m512 FOR(`R', 0, 10, `V(R, 0), V(R, 1), ')V(11, 0), V(11, 1);
+        if (first) {
+FOR(`R', 0, 11, `            V(R, 0) = V(R, 1) = _mm512_setzero_ps();
+')        } else {
+FOR(`R', 0, 11, `            V(R, 0) = R < rows ? _mm512_maskz_loadu_ps(m0, c + R * MK_LDC) : _mm512_setzero_ps();
+            V(R, 1) = R < rows ? _mm512_maskz_loadu_ps(m1, c + R * MK_LDC + 16) : _mm512_setzero_ps();
+')        }
+        for (k = 0; k < kc; k++) {
+            const float *bk = b + k * MK_LDB, *ak = a + k * 12;
+            __m512 b0 = _mm512_maskz_loadu_ps(m0, bk), b1 = _mm512_maskz_loadu_ps(m1, bk + 16);
+            __m512 s;
+FOR(`R', 0, 11, `            s = _mm512_set1_ps(ak[R]);
+            V(R, 0) = _mm512_fmadd_ps(s, b0, V(R, 0));
+            V(R, 1) = _mm512_fmadd_ps(s, b1, V(R, 1));
+')        }
+        if (!last) {
+FOR(`R', 0, 11, `            if (R < rows) {
+                _mm512_mask_storeu_ps(c + R * MK_LDC, m0, V(R, 0));
+                _mm512_mask_storeu_ps(c + R * MK_LDC + 16, m1, V(R, 1));
+            }
+')            return;
+        }
+FOR(`R', 0, 11, `        if (R < rows) {
+            EPI512(R, 0, m0)
+            EPI512(R, 1, m1)
+        }
+')    }
+#elif MLEGEN_AVX2 && SIMD_OK
+    {
+        const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        long rh, ch;
+        for (rh = 0; rh < rows; rh += 6)
+            for (ch = 0; ch < cols; ch += 16) {
+                __m256i k0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(cols - ch)), iota);
+                __m256i k1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(cols - ch - 8)), iota);
+                __m256 FOR(`R', 0, 4, `V(R, 0), V(R, 1), ')V(5, 0), V(5, 1);
+                if (first) {
+FOR(`R', 0, 5, `                    V(R, 0) = V(R, 1) = _mm256_setzero_ps();
+')                } else {
+FOR(`R', 0, 5, `                    V(R, 0) = rh + R < rows ? _mm256_maskload_ps(c + (rh + R) * MK_LDC + ch, k0) : _mm256_setzero_ps();
+                    V(R, 1) = rh + R < rows ? _mm256_maskload_ps(c + (rh + R) * MK_LDC + ch + 8, k1) : _mm256_setzero_ps();
+')                }
+                for (k = 0; k < kc; k++) {
+                    const float *bk = b + k * MK_LDB + ch, *ak = a + k * 12 + rh;
+                    __m256 b0 = _mm256_maskload_ps(bk, k0), b1 = _mm256_maskload_ps(bk + 8, k1);
+                    __m256 s;
+FOR(`R', 0, 5, `                    s = _mm256_broadcast_ss(ak + R);
+                    V(R, 0) = _mm256_fmadd_ps(s, b0, V(R, 0));
+                    V(R, 1) = _mm256_fmadd_ps(s, b1, V(R, 1));
+')                }
+                if (!last) {
+FOR(`R', 0, 5, `                    if (rh + R < rows) {
+                        _mm256_maskstore_ps(c + (rh + R) * MK_LDC + ch, k0, V(R, 0));
+                        _mm256_maskstore_ps(c + (rh + R) * MK_LDC + ch + 8, k1, V(R, 1));
+                    }
+')                    continue;
+                }
+FOR(`R', 0, 5, `                if (rh + R < rows) {
+                    EPI256(R, 0)
+                    EPI256(R, 1)
+                }
+')            }
+    }
+#else
+    {
+        float acc[12][32];
+        long r, j;
+        for (r = 0; r < rows; r++)
+            for (j = 0; j < cols; j++) acc[r][j] = first ? 0.0f : c[r * MK_LDC + j];
+        for (k = 0; k < kc; k++)
+            for (r = 0; r < rows; r++) {
+                float av = a[k * 12 + r];
+                for (j = 0; j < cols; j++) acc[r][j] += av * b[k * MK_LDB + j];
+            }
+        for (r = 0; r < rows; r++)
+            for (j = 0; j < cols; j++) {
+                float v = acc[r][j];
+                if (!last) {
+                    c[r * MK_LDC + j] = v;
+                    continue;
+                }
+m4_ifelse(MK_BIAS, `row', `                v += bias[r];
+', MK_BIAS, `col', `                v += bias[j];
+')                EPILOGUE_STORE(`c', `v', `r * MK_LDC + j')
+            }
+        return;
+    }
+#endif
+m4_ifelse(ACT_LATE, 1, `    if (last) {
+        long r, j;
+        for (r = 0; r < rows; r++)
+            for (j = 0; j < cols; j++) {
+                float v = c[r * MK_LDC + j];
+                c[r * MK_LDC + j] = ACT_APPLY(v);
+            }
+    }
+')}
+')
+m4_divert(0)m4_dnl
