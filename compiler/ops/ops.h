@@ -49,6 +49,11 @@ OP_FUNCS(unary)
 OP_FUNCS(binary)
 OP_FUNCS(clip)
 OP_FUNCS(variadic)
+/* reduce.c */
+OP_FUNCS(reduce)
+OP_FUNCS(argmax)
+OP_FUNCS(softmax_like)
+OP_FUNCS(cumsum)
 /* shape.c */
 OP_FUNCS(identity)
 OP_FUNCS(reshape)
@@ -63,6 +68,29 @@ OP_FUNCS(slice)
 OP_FUNCS(cast)
 OP_FUNCS(constant_of_shape)
 OP_FUNCS(range)
+OP_FUNCS(castlike)
+/* movement.c */
+OP_FUNCS(trilu)
+OP_FUNCS(eyelike)
+OP_FUNCS(size)
+OP_FUNCS(split)
+OP_FUNCS(gather_elements)
+OP_FUNCS(scatter_elements)
+OP_FUNCS(gather_nd)
+OP_FUNCS(scatter_nd)
+OP_FUNCS(expand)
+OP_FUNCS(tile)
+OP_FUNCS(space_depth)
+OP_FUNCS(pad)
+OP_FUNCS(onehot)
+OP_FUNCS(compress)
+OP_FUNCS(reverse_sequence)
+/* y[i...] = x[base + sum i_k * strides[k]] over the view dims (rank <= 16),
+   through the transpose template / at compile time. */
+int emit_strided(Emit *e, Tensor *x, int64_t base, Tensor *y, int rank, const int64_t *dims,
+                 const int64_t *strides);
+void fold_strided(Graph *g, Tensor *x, int64_t base, Tensor *y, int rank, const int64_t *dims,
+                  const int64_t *strides);
 
 /* Activation of an element-wise op node that fusion can absorb (ACT_NONE if not). */
 ActKind act_of_node(const Node *n, float *alpha, float *beta);
