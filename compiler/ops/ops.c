@@ -8,6 +8,7 @@
  */
 #include "ops.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define ELEMWISE(nm, since, fl)                                                                    \
@@ -244,14 +245,26 @@ static bool outputs_fit(const Graph *g, Node *n) {
    Reshape) turn into constants before the Reshape needs its shape. */
 int infer_shapes(Graph *g) {
     int errs = 0;
+    /* Outputs of nodes that failed: their readers are not reported again
+       (one mistake, one message). */
+    bool *failed = calloc((size_t)g->ntensors + 1, sizeof(bool));
+    if (!failed) return 1;
     for (int i = 0; i < g->nnodes; i++) {
         Node *n = g->nodes[i];
         if (n->dead) continue;
         if (!n->op) n->op = op_lookup(n->domain, n->op_type);
         if (!n->op) continue; /* reported by the support check */
+        bool downstream = false;
+        for (int k = 0; k < n->ninputs; k++)
+            if (n->inputs[k] && n->inputs[k]->id < g->ntensors && failed[n->inputs[k]->id])
+                downstream = true;
         int before = diag_count();
-        if (n->op->infer(g, n) != 0 || diag_count() != before || !outputs_fit(g, n)) {
-            errs++;
+        if (downstream || n->op->infer(g, n) != 0 || diag_count() != before ||
+            !outputs_fit(g, n)) {
+            if (!downstream) errs++;
+            for (int k = 0; k < n->noutputs; k++)
+                if (n->outputs[k] && n->outputs[k]->id < g->ntensors)
+                    failed[n->outputs[k]->id] = true;
             continue;
         }
         bool all_const = true;
@@ -267,6 +280,7 @@ int infer_shapes(Graph *g) {
             }
         }
     }
+    free(failed);
     return errs;
 }
 
