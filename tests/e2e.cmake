@@ -53,3 +53,6 @@ foreach(m mlp cnn residual ops_misc mlp_dynbatch)
   set_tests_properties(asan_${m} PROPERTIES FIXTURES_REQUIRED "models;asan" TIMEOUT 600
     ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1")
 endforeach()
+
+add_test(NAME cli_contract COMMAND bash ${E2E}/cli.sh ${MLEGEN} ${MODELS_DIR} ${E2E_WORK}/cli)
+set_tests_properties(cli_contract PROPERTIES FIXTURES_REQUIRED models)

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# cli.sh MLEGEN MODELS_DIR WORKDIR - the command-line contract: exit
+# statuses, --dim/--shape binding, the generated API, and what generated
+# code must not contain.
+set -uo pipefail
+mlegen=$1 models=$2 work=$3
+mkdir -p "$work"
+fails=0 passes=0
+expect() { # expect STATUS PATTERN -- command...
+    local want=$1 pat=$2; shift 3
+    local out status
+    out=$("$@" 2>&1); status=$?
+    if [ "$status" -ne "$want" ] || ! grep -qE -- "$pat" <<<"$out"; then
+        echo "FAIL: $* -> status $status (want $want), output:"; echo "$out" | head -5
+        fails=$((fails + 1))
+    else
+        passes=$((passes + 1))
+    fi
+}
+dyn=$models/mlp_dynbatch/model.onnx
+expect 0 "usage: mlegen" -- "$mlegen" --help
+expect 0 "^mlegen [0-9]" -- "$mlegen" --version
+expect 2 "usage" -- "$mlegen"
+expect 2 "unknown option '--frobnicate'" -- "$mlegen" --frobnicate "$dyn" -o "$work/x.c"
+expect 2 "no output file" -- "$mlegen" "$dyn"
+expect 2 "needs NAME=VALUE" -- "$mlegen" "$dyn" -o "$work/x.c" --dim batch
+expect 1 "input 'input': dimension 0 \('batch'\) is unbound; pass --dim batch=N" -- "$mlegen" "$dyn" -o "$work/x.c"
+[ ! -e "$work/x.c" ] && [ ! -e "$work/x.h" ] && passes=$((passes + 1)) || { echo "FAIL: output left behind"; fails=$((fails + 1)); }
+expect 1 "not a valid C identifier" -- "$mlegen" "$dyn" -o "$work/x.c" --dim batch=2 --prefix 9lives
+expect 1 "no input of that name" -- "$mlegen" "$dyn" -o "$work/x.c" --shape nosuch=1x784
+expect 0 "" -- "$mlegen" "$dyn" -o "$work/my-model.c" --dim batch=5
+expect 0 "" -- "$mlegen" "$dyn" -o "$work/s.c" --shape input=7x784
+# The header: prefix from the file stem, the uniform API and macros.
+for pat in "int my_model_run\(const void \*const inputs\[\], void \*const outputs\[\]\);" \
+           "int my_model_run_with\(void \*workspace," "#define my_model_NUM_INPUTS 1" \
+           "#define my_model_INPUT_0_SHAPE \{5, 784\}" "#define my_model_OUTPUT_0_SIZE 50" \
+           "#define my_model_WORKSPACE_BYTES [0-9]+"; do
+    expect 0 "$pat" -- cat "$work/my-model.h"
+done
+expect 0 "#define s_INPUT_0_SHAPE \{7, 784\}" -- cat "$work/s.h"
+# Generated code: standard headers only, no malloc, no stdio, nodes named.
+expect 1 "" -- grep -E "malloc|calloc|printf|FILE \*" "$work/my-model.c"
+includes=$(grep -E "^#include" "$work/my-model.c" | sort -u | tr '\n' ' ')
+want='#include "my-model.h" #include <immintrin.h> #include <math.h> #include <stdint.h> #include <string.h> '
+[ "$includes" = "$want" ] && passes=$((passes + 1)) || { echo "FAIL: includes: $includes"; fails=$((fails + 1)); }
+expect 0 "/\* node '.*' \(Gemm\) \+ '.*' \(Relu\) \*/" -- cat "$work/my-model.c"
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
