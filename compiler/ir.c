@@ -8,6 +8,7 @@
  */
 #include "mlegen.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -417,6 +418,19 @@ double tensor_get_f64(const Tensor *t, int64_t i) {
         return ((const double *)t->data)[i];
     case DT_UINT64:
         return (double)((const uint64_t *)t->data)[i];
+    case DT_FLOAT16: { /* decoded from the bits: check compares float16 outputs by value */
+        uint16_t h = ((const uint16_t *)t->data)[i];
+        int e = (h >> 10) & 0x1f, m = h & 0x3ff;
+        double v = e == 31 ? (m ? NAN : INFINITY)
+                           : e ? ldexp(m | 0x400, e - 25) : ldexp(m, -24);
+        return h & 0x8000 ? -v : v;
+    }
+    case DT_BFLOAT16: {
+        uint32_t b = (uint32_t)((const uint16_t *)t->data)[i] << 16;
+        float f;
+        memcpy(&f, &b, sizeof f);
+        return f;
+    }
     default:
         return (double)tensor_get_i64(t, i);
     }

@@ -679,24 +679,40 @@ int emit_slice(Emit *e, Node *n) {
     return 0;
 }
 
-/* ---------------------------------------------------------------- Cast */
+/* ---------------------------------------------------------------- Cast, CastLike */
+
+/* float16 and bfloat16 are stored as their uint16_t bit patterns; the cast
+   template converts them with integer bit operations (float16 rounds to
+   nearest even, as numpy does; float -> bfloat16 keeps the upper 16 bits,
+   which is what the ONNX 1.12 reference data for Cast expects). Strings are
+   not supported. */
+static bool cast_type_ok(Node *n, DType t, const char *what) {
+    if (t > 0 && t < DT_COUNT && t != DT_STRING && dtype_ctype(t)) return true;
+    error_at_node(n, "cast %s type %s is not supported", what,
+                  t > 0 && t < DT_COUNT ? dtype_name(t) : "(invalid)");
+    return false;
+}
+
+static DType cast_target(const Node *n) {
+    if (strcmp(n->op_type, "CastLike") == 0) return n->inputs[1]->dtype;
+    int64_t to = attr_int(n, "to", -1);
+    return to > 0 && to < DT_COUNT ? (DType)to : DT_UNDEFINED;
+}
 
 int infer_cast(Graph *g, Node *n) {
     (void)g;
-    if (!need_inputs(n, 1, 1)) return -1;
+    bool like = strcmp(n->op_type, "CastLike") == 0;
+    if (!need_inputs(n, like ? 2 : 1, like ? 2 : 1)) return -1;
     Tensor *x = n->inputs[0];
-    int64_t to = attr_int(n, "to", -1);
-    if (to <= 0 || to >= DT_COUNT || !dtype_ctype((DType)to) || to == DT_FLOAT16 ||
-        to == DT_BFLOAT16) {
-        error_at_node(n, "cast to type %lld is not supported", (long long)to);
-        return -1;
-    }
-    set_out(n, 0, (DType)to, x->rank, x->dims);
+    DType to = cast_target(n);
+    if (!cast_type_ok(n, x->dtype, "from") || !cast_type_ok(n, to, "to")) return -1;
+    set_out(n, 0, to, x->rank, x->dims);
     return 0;
 }
 
 int fold_cast(Graph *g, Node *n) {
     Tensor *x = n->inputs[0], *y = n->outputs[0];
+    if (x->dtype == DT_FLOAT16 || x->dtype == DT_BFLOAT16) return 1; /* left to the kernel */
     alloc_const(g, y);
     for (int64_t i = 0; i < tensor_numel(y); i++) {
         switch (y->dtype) {
@@ -716,26 +732,49 @@ int fold_cast(Graph *g, Node *n) {
             ((int32_t *)y->data)[i] = (int32_t)tensor_get_i64(x, i);
             break;
         default:
+            y->data = NULL;
             return 1;
         }
     }
     return 0;
 }
 
+/* The template's name for a type's conversion path. */
+static const char *cast_kind(DType t) {
+    switch (t) {
+    case DT_FLOAT16:
+        return "half";
+    case DT_BFLOAT16:
+        return "bf16";
+    case DT_BOOL:
+        return "bool";
+    default:
+        return dtype_is_float(t) ? "float" : "int";
+    }
+}
+
 int emit_cast(Emit *e, Node *n) {
     Tensor *x = n->inputs[0], *y = n->outputs[0];
-    if (x->dtype == DT_FLOAT16 || x->dtype == DT_BFLOAT16) {
-        error_at_node(n, "cast from %s is not supported", dtype_name(x->dtype));
-        return -1;
-    }
+    if (tensor_numel(y) == 0) return 0;
     Kernel *k = kernel_begin(e, "cast");
     kernel_str(k, "TX", dtype_ctype(x->dtype));
     kernel_str(k, "TY", dtype_ctype(y->dtype));
-    kernel_int(k, "TO_BOOL", y->dtype == DT_BOOL);
+    kernel_str(k, "FROM", cast_kind(x->dtype));
+    kernel_str(k, "TO", cast_kind(y->dtype));
     kernel_int(k, "N", tensor_numel(y));
     const char *fn = kernel_end(e, k);
     emit_stmt(e, "%s(%C, %T);", fn, x, y);
     return 0;
+}
+
+int infer_castlike(Graph *g, Node *n) {
+    return infer_cast(g, n);
+}
+int fold_castlike(Graph *g, Node *n) {
+    return fold_cast(g, n);
+}
+int emit_castlike(Emit *e, Node *n) {
+    return emit_cast(e, n);
 }
 
 /* ---------------------------------------------------------------- ConstantOfShape */
