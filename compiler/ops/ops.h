@@ -41,6 +41,11 @@ OP_FUNCS(batchnorm)
 OP_FUNCS(pool)
 OP_FUNCS(global_pool)
 OP_FUNCS(softmax)
+/* loss.c */
+int infer_loss_nll(Graph *g, Node *n);
+int infer_loss_sce(Graph *g, Node *n);
+int fold_loss(Graph *g, Node *n);
+int emit_loss(Emit *e, Node *n);
 int64_t scratch_conv(const Node *n, const Options *opt);
 /* Inference BatchNormalization as y = x * scale[c] + shift[c]. */
 void batchnorm_affine(const Node *n, float *scale, float *shift);
