@@ -90,6 +90,12 @@ OP_FUNCS(pad)
 OP_FUNCS(onehot)
 OP_FUNCS(compress)
 OP_FUNCS(reverse_sequence)
+/* norm.c */
+OP_FUNCS(layernorm)
+OP_FUNCS(instancenorm)
+OP_FUNCS(mvn)
+OP_FUNCS(lpnorm)
+OP_FUNCS(lrn)
 /* y[i...] = x[base + sum i_k * strides[k]] over the view dims (rank <= 16),
    through the transpose template / at compile time. */
 int emit_strided(Emit *e, Tensor *x, int64_t base, Tensor *y, int rank, const int64_t *dims,
