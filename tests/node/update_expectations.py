@@ -6,8 +6,8 @@ Usage: update_expectations.py BUILD_DIR REGEX
 After `ctest -R node_` in BUILD_DIR, each case left BUILD_DIR/node_results/
 NAME holding "pass" or "fail REASON". For the cases whose name matches
 REGEX (and that have a result), this drops the entries of cases that pass
-and adds the failing ones with the recorded reason; an existing entry keeps
-its hand-written reason. Entries outside REGEX are left alone, so several
+and adds the failing ones, or refreshes their reason, with the reason
+recorded by the latest run (the first unsupported op or diagnostic). Entries outside REGEX are left alone, so several
 engineers can each update the cases of their own operators from their own
 build trees without undoing each other. Plain Python 3, no packages.
 """
@@ -43,9 +43,9 @@ for name in sorted(os.listdir(results)):
             removed += 1
     elif outcome.startswith("fail"):
         if name not in entries:
-            reason = re.sub(r"^/\S*: ", "", outcome[4:].strip())
-            entries[name] = reason or "fails"
             added += 1
+        reason = re.sub(r"^/\S*: ", "", outcome[4:].strip())
+        entries[name] = reason or "fails"
 
 with open(path + ".tmp", "w") as f:
     for line in header:

@@ -1,0 +1,313 @@
+/*
+ * reduce.c - reductions: Reduce{Sum,Mean,Max,Min,Prod,L1,L2,LogSum,
+ * LogSumExp,SumSquare}, ArgMax/ArgMin, the softmax relatives LogSoftmax and
+ * Hardmax, and CumSum.
+ *
+ * A reduction over any set of axes is one kernel (templates/reduce.m4)
+ * that walks the kept dimensions in the outer loop and the reduced ones in
+ * the inner loop, each with its own odometer of input strides, so no
+ * transpose is ever needed. Ops reducing along a single axis (ArgMax,
+ * LogSoftmax, Hardmax, CumSum) view the input as [OUTER, DIM, INNER] and
+ * use simpler templates. Accumulation is in double for floating types and
+ * in 64-bit integers otherwise, so results match numpy's within tolerance.
+ */
+#include "ops.h"
+
+#include <string.h>
+
+/* Numeric types a reduction kernel can be instantiated on (C arithmetic). */
+static bool numeric_dtype(DType t) {
+    switch (t) {
+    case DT_FLOAT:
+    case DT_DOUBLE:
+    case DT_INT8:
+    case DT_INT16:
+    case DT_INT32:
+    case DT_INT64:
+    case DT_UINT8:
+    case DT_UINT16:
+    case DT_UINT32:
+    case DT_UINT64:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool need_numeric(Node *n, const Tensor *t) {
+    if (numeric_dtype(t->dtype)) return true;
+    error_at_node(n, "input '%s' has type %s, which %s does not support", t->name,
+                  dtype_name(t->dtype), n->op_type);
+    return false;
+}
+
+/* The C type reductions accumulate in. */
+static const char *acc_ctype(DType t) {
+    if (dtype_is_float(t)) return "double";
+    if (t == DT_UINT8 || t == DT_UINT16 || t == DT_UINT32 || t == DT_UINT64) return "uint64_t";
+    return "int64_t";
+}
+
+/* ---------------------------------------------------------------- Reduce* */
+
+/* Which input axes are reduced (mask), or false after reporting. Axes come
+   from the attribute, or from input 1 (ReduceSum since 13, the others since
+   18), which must then be a compile-time constant: the output shape
+   depends on it. *noop is set for an empty axes list with
+   noop_with_empty_axes=1 (the op is then an identity). */
+static bool reduce_axes(Node *n, bool *mask, bool *noop) {
+    Tensor *x = n->inputs[0];
+    int64_t axes[MAX_RANK];
+    int naxes = -1;
+    *noop = false;
+    Tensor *ta = node_input(n, 1);
+    if (ta) {
+        if (!need_const(n, ta, "axes")) return false;
+        int64_t cnt = tensor_numel(ta);
+        if (cnt > MAX_RANK) {
+            error_at_node(n, "too many axes (%lld)", (long long)cnt);
+            return false;
+        }
+        naxes = (int)cnt;
+        for (int i = 0; i < naxes; i++)
+            axes[i] = tensor_get_i64(ta, i);
+    } else {
+        naxes = attr_ints(n, "axes", axes, MAX_RANK);
+    }
+    for (int i = 0; i < x->rank; i++)
+        mask[i] = naxes <= 0;
+    if (naxes == 0 && attr_int(n, "noop_with_empty_axes", 0)) {
+        for (int i = 0; i < x->rank; i++)
+            mask[i] = false;
+        *noop = true;
+    }
+    for (int i = 0; i < naxes; i++) {
+        if (!norm_axis(n, &axes[i], x->rank, "axis")) return false;
+        mask[axes[i]] = true;
+    }
+    return true;
+}
+
+int infer_reduce(Graph *g, Node *n) {
+    (void)g;
+    if (!need_inputs(n, 1, 2)) return -1;
+    Tensor *x = n->inputs[0];
+    if (!need_numeric(n, x)) return -1;
+    bool mask[MAX_RANK], noop;
+    if (!reduce_axes(n, mask, &noop)) return -1;
+    bool keep = attr_int(n, "keepdims", 1) != 0;
+    int64_t dims[MAX_RANK];
+    int r = 0;
+    for (int i = 0; i < x->rank; i++) {
+        if (!mask[i])
+            dims[r++] = x->dims[i];
+        else if (keep)
+            dims[r++] = 1;
+    }
+    set_out(n, 0, x->dtype, r, dims);
+    return 0;
+}
+
+int fold_reduce(Graph *g, Node *n) {
+    (void)g, (void)n;
+    return 1; /* left to run time */
+}
+
+/* Appends dimension (d, stride) to a list, merging it into the previous one
+   when the two are contiguous, so a reduction over trailing axes becomes a
+   single flat loop. */
+static void push_dim(int64_t *dims, int64_t *strides, int *n, int64_t d, int64_t s) {
+    if (d == 1) return;
+    if (*n > 0 && strides[*n - 1] == s * d) {
+        dims[*n - 1] *= d;
+        strides[*n - 1] = s;
+        return;
+    }
+    dims[*n] = d;
+    strides[*n] = s;
+    (*n)++;
+}
+
+int emit_reduce(Emit *e, Node *n) {
+    Tensor *x = n->inputs[0], *y = n->outputs[0];
+    bool mask[MAX_RANK], noop;
+    reduce_axes(n, mask, &noop);
+    int64_t stride[MAX_RANK], kd[MAX_RANK], ks[MAX_RANK], rd[MAX_RANK], rs[MAX_RANK];
+    int nk = 0, nr = 0;
+    int64_t s = 1;
+    for (int i = x->rank - 1; i >= 0; i--) {
+        stride[i] = s;
+        s *= x->dims[i];
+    }
+    for (int i = 0; i < x->rank; i++) {
+        if (mask[i])
+            push_dim(rd, rs, &nr, x->dims[i], stride[i]);
+        else
+            push_dim(kd, ks, &nk, x->dims[i], stride[i]);
+    }
+    /* C has no zero-length arrays: pad with a unit dimension. */
+    if (nk == 0) kd[0] = 1, ks[0] = 0, nk = 1;
+    if (nr == 0) rd[0] = 1, rs[0] = 0, nr = 1;
+    Kernel *k = kernel_begin(e, "reduce");
+    kernel_str(k, "OP", n->op_type + strlen("Reduce"));
+    kernel_str(k, "T", dtype_ctype(x->dtype));
+    kernel_str(k, "ACC", acc_ctype(x->dtype));
+    kernel_int(k, "NOUT", tensor_numel(y));
+    kernel_int(k, "NRED", numel_of(nr, rd));
+    kernel_int(k, "KRANK", nk);
+    kernel_ints(k, "KDIMS", kd, nk);
+    kernel_ints(k, "KSTR", ks, nk);
+    kernel_int(k, "RRANK", nr);
+    kernel_ints(k, "RDIMS", rd, nr);
+    kernel_ints(k, "RSTR", rs, nr);
+    const char *fn = kernel_end(e, k);
+    emit_stmt(e, "%s(%C, %T);", fn, x, y);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- single axis */
+
+/* [OUTER, DIM, INNER] view of x around `axis`. With `flatten` (the softmax
+   family before opset 13) the input is coerced to 2-D at the axis instead:
+   DIM takes every dimension from the axis on. */
+static void split_axis(const Tensor *x, int64_t axis, bool flatten, int64_t *outer, int64_t *dim,
+                       int64_t *inner) {
+    *outer = *dim = *inner = 1;
+    for (int i = 0; i < x->rank; i++) {
+        if (i < axis)
+            *outer *= x->dims[i];
+        else if (i == axis || flatten)
+            *dim *= x->dims[i];
+        else
+            *inner *= x->dims[i];
+    }
+}
+
+/* ArgMax / ArgMin: int64 indices along one axis. */
+int infer_argmax(Graph *g, Node *n) {
+    (void)g;
+    if (!need_inputs(n, 1, 1)) return -1;
+    Tensor *x = n->inputs[0];
+    if (!need_numeric(n, x)) return -1;
+    int64_t axis = attr_int(n, "axis", 0);
+    if (!norm_axis(n, &axis, x->rank, "axis")) return -1;
+    bool keep = attr_int(n, "keepdims", 1) != 0;
+    int64_t dims[MAX_RANK];
+    int r = 0;
+    for (int i = 0; i < x->rank; i++) {
+        if (i != axis)
+            dims[r++] = x->dims[i];
+        else if (keep)
+            dims[r++] = 1;
+    }
+    set_out(n, 0, DT_INT64, r, dims);
+    return 0;
+}
+
+int fold_argmax(Graph *g, Node *n) {
+    (void)g, (void)n;
+    return 1;
+}
+
+int emit_argmax(Emit *e, Node *n) {
+    Tensor *x = n->inputs[0];
+    int64_t axis = attr_int(n, "axis", 0), outer, dim, inner;
+    if (axis < 0) axis += x->rank;
+    split_axis(x, axis, false, &outer, &dim, &inner);
+    Kernel *k = kernel_begin(e, "argmax");
+    kernel_str(k, "T", dtype_ctype(x->dtype));
+    /* Strict comparison keeps the first extreme; non-strict the last. */
+    bool last = attr_int(n, "select_last_index", 0) != 0;
+    bool max = strcmp(n->op_type, "ArgMax") == 0;
+    kernel_str(k, "BETTER", max ? (last ? ">=" : ">") : (last ? "<=" : "<"));
+    kernel_int(k, "OUTER", outer);
+    kernel_int(k, "DIM", dim);
+    kernel_int(k, "INNER", inner);
+    const char *fn = kernel_end(e, k);
+    emit_stmt(e, "%s(%C, %T);", fn, x, n->outputs[0]);
+    return 0;
+}
+
+/* LogSoftmax / Hardmax: same axis rules as Softmax (opset < 13 flattens). */
+static int64_t softmax_axis(const Node *n) {
+    int64_t axis = attr_int(n, "axis", n->opset < 13 ? 1 : -1);
+    return axis < 0 ? axis + n->inputs[0]->rank : axis;
+}
+
+int infer_softmax_like(Graph *g, Node *n) {
+    (void)g;
+    if (!need_inputs(n, 1, 1)) return -1;
+    Tensor *x = n->inputs[0];
+    if (x->dtype != DT_FLOAT && x->dtype != DT_DOUBLE) {
+        error_at_node(n, "input '%s' has type %s; only float and double are supported", x->name,
+                      dtype_name(x->dtype));
+        return -1;
+    }
+    int64_t axis = attr_int(n, "axis", n->opset < 13 ? 1 : -1);
+    if (!norm_axis(n, &axis, x->rank, "axis")) return -1;
+    set_out(n, 0, x->dtype, x->rank, x->dims);
+    return 0;
+}
+
+int fold_softmax_like(Graph *g, Node *n) {
+    (void)g, (void)n;
+    return 1;
+}
+
+int emit_softmax_like(Emit *e, Node *n) {
+    Tensor *x = n->inputs[0];
+    int64_t outer, dim, inner;
+    split_axis(x, softmax_axis(n), n->opset < 13, &outer, &dim, &inner);
+    Kernel *k = kernel_begin(e, "softmax_like");
+    kernel_str(k, "OP", n->op_type);
+    kernel_str(k, "T", dtype_ctype(x->dtype));
+    kernel_int(k, "OUTER", outer);
+    kernel_int(k, "DIM", dim);
+    kernel_int(k, "INNER", inner);
+    const char *fn = kernel_end(e, k);
+    emit_stmt(e, "%s(%C, %T);", fn, x, n->outputs[0]);
+    return 0;
+}
+
+/* CumSum: the output shape does not depend on the axis, so the axis input
+   may be computed at run time; the kernel gets the input's dims and picks
+   OUTER/DIM/INNER from the axis value when it runs. */
+int infer_cumsum(Graph *g, Node *n) {
+    (void)g;
+    if (!need_inputs(n, 2, 2)) return -1;
+    Tensor *x = n->inputs[0], *ax = n->inputs[1];
+    if (!need_numeric(n, x)) return -1;
+    if (tensor_numel(ax) != 1 || (ax->dtype != DT_INT32 && ax->dtype != DT_INT64)) {
+        error_at_node(n, "axis '%s' must be an int32 or int64 scalar", ax->name);
+        return -1;
+    }
+    if (ax->data) {
+        int64_t a = tensor_get_i64(ax, 0);
+        if (!norm_axis(n, &a, x->rank, "axis")) return -1;
+    }
+    set_out(n, 0, x->dtype, x->rank, x->dims);
+    return 0;
+}
+
+int fold_cumsum(Graph *g, Node *n) {
+    (void)g, (void)n;
+    return 1;
+}
+
+int emit_cumsum(Emit *e, Node *n) {
+    Tensor *x = n->inputs[0];
+    int64_t dims[MAX_RANK];
+    int rank = x->rank ? x->rank : 1;
+    for (int i = 0; i < rank; i++)
+        dims[i] = x->rank ? x->dims[i] : 1;
+    Kernel *k = kernel_begin(e, "cumsum");
+    kernel_str(k, "T", dtype_ctype(x->dtype));
+    kernel_str(k, "TA", dtype_ctype(n->inputs[1]->dtype));
+    kernel_int(k, "RANK", rank);
+    kernel_ints(k, "DIMS", dims, rank);
+    kernel_int(k, "EXCLUSIVE", attr_int(n, "exclusive", 0) != 0);
+    kernel_int(k, "REVERSE", attr_int(n, "reverse", 0) != 0);
+    const char *fn = kernel_end(e, k);
+    emit_stmt(e, "%s(%C, %C, %T);", fn, x, n->inputs[1], n->outputs[0]);
+    return 0;
+}
