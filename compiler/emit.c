@@ -373,14 +373,14 @@ static void comment_safe(Buf *b, const char *s) {
 }
 
 static void emit_blob(Emit *e, Buf *c) {
-    int64_t n = e->blob_len ? e->blob_len : 1;
+    if (!e->blob_len) return; /* an unused empty array would draw a warning */
+    int64_t n = e->blob_len;
     buf_printf(c, "/* All float constants (%lld values), as exact IEEE-754 bit patterns. */\n",
                (long long)e->blob_len);
     buf_printf(c,
                "static const union {\n    uint32_t u[%lld];\n    float f[%lld];\n} %s_weights "
                "MLEGEN_ALIGN64 = {{",
                (long long)n, (long long)n, e->prefix);
-    if (!e->blob_len) buf_puts(c, "0");
     for (int64_t i = 0; i < e->blob_len; i++) {
         buf_puts(c, i % 8 ? ", " : (i ? ",\n    " : "\n    "));
         buf_printf(c, "0x%08lx", (unsigned long)e->blob[i]);

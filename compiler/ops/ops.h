@@ -41,6 +41,9 @@ OP_FUNCS(batchnorm)
 OP_FUNCS(pool)
 OP_FUNCS(global_pool)
 OP_FUNCS(softmax)
+/* rnn.c */
+OP_FUNCS(rnn)
+int64_t scratch_rnn(const Node *n, const Options *opt);
 /* loss.c */
 int infer_loss_nll(Graph *g, Node *n);
 int infer_loss_sce(Graph *g, Node *n);
