@@ -128,8 +128,48 @@ static bool read_raw(const char *path, Tensor *t, Pool *p) {
 }
 
 /* Builds MODEL into tmp/run; returns 0 on success. */
+/* Compiles for this data set. When the model needs some inputs as
+   compile-time constants because they decide output shapes (Reshape's
+   shape, Unsqueeze's axes, Range's limits, Compress's condition fed as graph
+   inputs; see need_const), they are fixed to this data set's values, as
+   `--const` would, and a note says so. Weight-like operands are never
+   frozen (need_const_weight): the generated code must read those at run time. */
+static int compile_for(CompileRequest *req, Tensor **inputs, int nin, const char *dir) {
+    /* Each round may reveal further operands (an op stops at the first). */
+    for (int round = 0; round < 8; round++) {
+        diag_set_quiet(true);
+        int rc = compile_model(req);
+        diag_set_quiet(false);
+        diag_reset();
+        if (rc == 0) return 0;
+        const char *names[64];
+        int nn = needed_const_inputs(names, 64), added = 0;
+        for (int i = 0; i < nn && i < 64; i++)
+            for (int k = 0; k < nin; k++) {
+                if (strcmp(inputs[k]->name, names[i]) != 0) continue;
+                bool have = false;
+                for (int c = 0; c < req->nconsts; c++)
+                    have |= strcmp(req->consts[c].name, inputs[k]->name) == 0;
+                if (have || req->nconsts >= MAX_BINDINGS) continue;
+                char *path = malloc(strlen(dir) + 32); /* lives until exit */
+                if (!path) return 1;
+                sprintf(path, "%s/input_%d.pb", dir, k);
+                req->consts[req->nconsts].name = inputs[k]->name;
+                req->consts[req->nconsts].file = path;
+                req->nconsts++;
+                added++;
+                printf("  note: input '%s' decides a shape; fixed to this data set's value "
+                       "(--const %s=%s)\n",
+                       inputs[k]->name, inputs[k]->name, path);
+            }
+        if (!added) break;
+    }
+    /* Once more with the errors shown. */
+    return compile_model(req);
+}
+
 static int build(const CompileRequest *base, Tensor **inputs, int nin, const char *tmp,
-                 const CheckOptions *co) {
+                 const char *dir, const CheckOptions *co) {
     CompileRequest req = *base;
     char out_c[4200], exe[4200], harness[4200], hdr[4400];
     snprintf(out_c, sizeof out_c, "%s/model.c", tmp);
@@ -144,7 +184,7 @@ static int build(const CompileRequest *base, Tensor **inputs, int nin, const cha
         b->rank = inputs[i]->rank;
         memcpy(b->dims, inputs[i]->dims, sizeof b->dims);
     }
-    if (compile_model(&req) != 0) return 1;
+    if (compile_for(&req, inputs, nin, dir) != 0) return 1;
     snprintf(hdr, sizeof hdr, "-I%s", tmp);
     char *argv[64];
     int argc = 0;
@@ -317,7 +357,7 @@ int run_check(int argc, char **argv) {
                 *named[k] = *in[k];
                 named[k]->name = pool_strdup(g->pool, mg->inputs[k]->name);
             }
-            if (build(&req, named, nin, tmp, &co) != 0) {
+            if (build(&req, named, nin, tmp, dirs[d], &co) != 0) {
                 failures++;
                 built = false;
                 continue;

@@ -19,6 +19,10 @@ typedef struct CompileRequest {
     LoadOptions load;
     int ndims, nshapes;
     Binding dims[MAX_BINDINGS], shapes[MAX_BINDINGS];
+    int nconsts; /* --const INPUT=FILE.pb: an input fixed at compile time */
+    struct {
+        const char *name, *file;
+    } consts[MAX_BINDINGS];
     bool report; /* print a summary to stderr */
 } CompileRequest;
 

@@ -46,6 +46,8 @@ static const char usage[] =
     "  --prefix NAME        symbol prefix (default: the output file's stem)\n"
     "  --dim SYMBOL=VALUE   bind a symbolic dimension (repeatable)\n"
     "  --shape INPUT=AxBxC  fix an input's whole shape (repeatable)\n"
+    "  --const INPUT=F.pb   fix an input's value at compile time (a TensorProto file);\n"
+    "                       for inputs that decide shapes, e.g. Reshape's shape\n"
     "  -O0 | -O1 | -O2      optimization: -O0 no fusion, no arena reuse, reference kernels;\n"
     "                       -O2 (default) everything\n"
     "  --target T           any (default: AVX-512/AVX2/scalar chosen by the compiler flags\n"
@@ -111,6 +113,36 @@ static bool valid_identifier(const char *s) {
     for (; *s; s++)
         if (!isalnum((unsigned char)*s) && *s != '_') return false;
     return true;
+}
+
+/* --const INPUT=FILE.pb: the input keeps its slot in the generated API, but
+   its value is fixed at compile time (for operands that decide shapes). */
+static int bind_consts(Graph *g, const CompileRequest *req) {
+    int errs = 0;
+    for (int i = 0; i < req->nconsts; i++) {
+        Tensor *t = NULL;
+        for (int k = 0; k < g->ninputs; k++)
+            if (strcmp(g->inputs[k]->name, req->consts[i].name) == 0) t = g->inputs[k];
+        if (!t) {
+            error_model("--const %s: the model has no input of that name", req->consts[i].name);
+            errs++;
+            continue;
+        }
+        Tensor *v = load_tensor_file(g, req->consts[i].file, &req->load);
+        if (!v) {
+            errs++;
+            continue;
+        }
+        if (t->dtype && v->dtype != t->dtype) {
+            error_model("--const %s: the input is %s, %s holds %s", t->name, dtype_name(t->dtype),
+                        req->consts[i].file, dtype_name(v->dtype));
+            errs++;
+            continue;
+        }
+        tensor_set_shape(t, v->dtype, v->rank, v->dims);
+        t->data = v->data;
+    }
+    return errs;
 }
 
 static int bind_shapes(Graph *g, const CompileRequest *req) {
@@ -240,7 +272,8 @@ int compile_model(const CompileRequest *req) {
     }
     /* Unsupported operators first: nothing else matters until they are gone. */
     if (support_report(g, stderr, true)) goto out;
-    if (bind_shapes(g, req)) goto out;
+    needed_const_reset();
+    if (bind_consts(g, req) || bind_shapes(g, req)) goto out;
     if (graph_toposort(g) < 0) goto out;
     if (infer_shapes(g) || diag_count()) goto out;
     for (int i = 0; i < g->noutputs; i++) {
@@ -330,6 +363,21 @@ int parse_compile_option(int argc, char **argv, int *i, CompileRequest *req) {
             fprintf(stderr, "mlegen: %s needs a byte count\n", a);
             return -1;
         }
+        return 1;
+    }
+    if (strcmp(a, "--const") == 0) {
+        const char *v = NEXT();
+        const char *eq = v ? strchr(v, '=') : NULL;
+        if (!eq || eq == v || !eq[1] || req->nconsts >= MAX_BINDINGS) {
+            fprintf(stderr, "mlegen: --const needs INPUT=FILE.pb\n");
+            return -1;
+        }
+        char *name = strdup(v); /* lives until exit, like argv */
+        if (!name) return -1;
+        name[eq - v] = 0;
+        req->consts[req->nconsts].name = name;
+        req->consts[req->nconsts].file = eq + 1;
+        req->nconsts++;
         return 1;
     }
     if (strcmp(a, "--dim") == 0 || strcmp(a, "--shape") == 0) {

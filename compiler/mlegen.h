@@ -320,6 +320,10 @@ struct OpDef {
 };
 
 const OpDef *op_lookup(const char *domain, const char *op_type);
+/* Graph inputs that ops required as compile-time constants during the last
+   compilation (names live as long as its graph); reset before compiling. */
+int needed_const_inputs(const char **names, int max);
+void needed_const_reset(void);
 int op_count(void);
 const OpDef *op_at(int i);
 /* Runs op->infer for every node in order; returns the number of errors. */

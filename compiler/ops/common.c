@@ -52,8 +52,39 @@ bool need_dtype_float(Node *n, const Tensor *t, const char *what) {
     return false;
 }
 
+/* Graph inputs that an op needed as compile-time constants in this
+   compilation (`mlegen check` can fix them to its data). */
+static char needed[64][256];
+static int nneeded;
+
+int needed_const_inputs(const char **names, int max) {
+    for (int i = 0; i < nneeded && i < max; i++)
+        names[i] = needed[i];
+    return nneeded;
+}
+
+void needed_const_reset(void) {
+    nneeded = 0;
+}
+
+/* A weight-like operand that this op's kernels only take as a constant:
+   unlike need_const's shape operands it is never frozen by `check`. */
+bool need_const_weight(Node *n, const Tensor *t, const char *what) {
+    if (t->data) return true;
+    error_at_node(
+        n, "%s '%s' must be a compile-time constant (reading it at run time is not supported yet)",
+        what, t->name);
+    return false;
+}
+
 bool need_const(Node *n, const Tensor *t, const char *what) {
     if (t->data) return true;
+    if (t->is_input && nneeded < 64) {
+        bool seen = false;
+        for (int i = 0; i < nneeded; i++)
+            seen |= strcmp(needed[i], t->name) == 0;
+        if (!seen) snprintf(needed[nneeded++], sizeof needed[0], "%s", t->name);
+    }
     error_at_node(
         n, "%s '%s' must be a compile-time constant (computed at run time it is not supported)",
         what, t->name);

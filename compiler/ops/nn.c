@@ -273,7 +273,7 @@ int emit_conv(Emit *e, Node *n) {
     Geom g;
     int64_t group;
     if (!conv_geom(n, &g, &group)) return -1;
-    if (!need_const(n, w, "weight") || (b && !need_const(n, b, "bias"))) return -1;
+    if (!need_const_weight(n, w, "weight") || (b && !need_const_weight(n, b, "bias"))) return -1;
     int64_t cout = w->dims[0];
     if (emit_options(e)->opt_level == 0) {
         Kernel *k = kernel_begin(e, "conv_ref");
@@ -604,7 +604,7 @@ void batchnorm_affine(const Node *n, float *scale, float *shift) {
 
 int emit_batchnorm(Emit *e, Node *n) {
     for (int i = 1; i < 5; i++)
-        if (!need_const(n, n->inputs[i], "parameter")) return -1;
+        if (!need_const_weight(n, n->inputs[i], "parameter")) return -1;
     Tensor *x = n->inputs[0];
     int64_t c = x->dims[1];
     float *sc = malloc((size_t)c * 4), *sh = malloc((size_t)c * 4);

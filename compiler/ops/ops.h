@@ -12,7 +12,12 @@
 bool need_inputs(Node *n, int min, int max);
 bool need_rank(Node *n, const Tensor *t, const char *what, int rank);
 bool need_dtype_float(Node *n, const Tensor *t, const char *what);
+/* An operand that decides output shapes: it must be known at compile time
+   (static shapes size the arena). Graph inputs that fail this are recorded
+   for `check`, which can fix them to its data (--const). */
 bool need_const(Node *n, const Tensor *t, const char *what);
+/* A weight-like operand the kernels only take as a constant (never frozen). */
+bool need_const_weight(Node *n, const Tensor *t, const char *what);
 /* Normalizes a possibly negative axis into [0, rank); reports if out of range. */
 bool norm_axis(Node *n, int64_t *axis, int rank, const char *what);
 
