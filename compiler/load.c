@@ -789,7 +789,14 @@ Graph *load_model_bytes(const void *bytes, size_t len, const char *path, const L
             g->opsets[i].version = mp->opset_import[i]->version;
         }
         int64_t v = opset_version(g, "");
-        if (v <= 0) {
+        /* A model of only another domain's ops (e.g. the training
+           optimizers) need not import the default opset. */
+        bool uses_default = false;
+        for (size_t i = 0; i < mp->graph->n_node; i++) {
+            const char *d = mp->graph->node[i]->domain;
+            if (!d || !*d || strcmp(d, "ai.onnx") == 0) uses_default = true;
+        }
+        if (v <= 0 && uses_default) {
             error_model("the model imports no version of the default ONNX opset (opset_import "
                         "has no entry for domain '')");
             ok = false;

@@ -29,6 +29,10 @@
 
 static const OpDef op_table[] = {
     ELEMWISE("Abs", 1, 0),
+    {.name = "Adagrad", .domain = "ai.onnx.preview.training", .min_opset = 1, .infer = infer_optimizer,
+     .fold = fold_optimizer, .emit = emit_optimizer},
+    {.name = "Adam", .domain = "ai.onnx.preview.training", .min_opset = 1, .infer = infer_optimizer,
+     .fold = fold_optimizer, .emit = emit_optimizer},
     BINARY("Add", 1),
     SHAPE_OP("ArgMax", 1, argmax, 0),
     SHAPE_OP("ArgMin", 1, argmax, 0),
@@ -142,6 +146,8 @@ static const OpDef op_table[] = {
      .infer = infer_variadic,
      .fold = fold_variadic,
      .emit = emit_variadic},
+    {.name = "Momentum", .domain = "ai.onnx.preview.training", .min_opset = 1, .infer = infer_optimizer,
+     .fold = fold_optimizer, .emit = emit_optimizer},
     BINARY("Mul", 1),
     ELEMWISE("Neg", 1, 0),
     {.name = "NegativeLogLikelihoodLoss", .domain = "", .min_opset = 12, .infer = infer_loss_nll,
@@ -213,12 +219,12 @@ const OpDef *op_at(int i) {
 }
 
 const OpDef *op_lookup(const char *domain, const char *op_type) {
-    if (domain && *domain && strcmp(domain, "ai.onnx") != 0) return NULL;
+    if (!domain || strcmp(domain, "ai.onnx") == 0) domain = "";
     int lo = 0, hi = NOPS - 1;
     while (lo <= hi) {
         int mid = (lo + hi) / 2;
         int c = strcmp(op_type, op_table[mid].name);
-        if (c == 0) return &op_table[mid];
+        if (c == 0) return strcmp(op_table[mid].domain, domain) == 0 ? &op_table[mid] : NULL;
         if (c < 0)
             hi = mid - 1;
         else

@@ -49,6 +49,8 @@ OP_FUNCS(softmax)
 /* rnn.c */
 OP_FUNCS(rnn)
 int64_t scratch_rnn(const Node *n, const Options *opt);
+/* training.c */
+OP_FUNCS(optimizer)
 /* loss.c */
 int infer_loss_nll(Graph *g, Node *n);
 int infer_loss_sce(Graph *g, Node *n);
