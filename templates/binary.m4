@@ -2,22 +2,52 @@ m4_divert(-1)
 # binary.m4 - y = a OP b with numpy broadcasting.
 # Parameters: KNAME, OP, TA, TB, TY (C types), N (output elements), RANK,
 # DIMS, SA, SB (collapsed output dims and the operands' element strides,
-# 0 where broadcast). Not restrict: Sum/Max/Min accumulate in place.
+# 0 where broadcast), FMOD (Mod only). Not restrict: Sum/Max/Min accumulate
+# in place.
 m4_need(`OP')m4_need(`RANK')
+m4_define(`IS_FLOAT', `m4_ifelse(TY, `float', 1, TY, `double', 1, 0)')
+m4_define(`IS_UNSIGNED', `m4_ifelse(m4_regexp(TA, `^uint'), 0, 1, 0)')
 m4_define(`BIN_Add', `($1 + $2)')
 m4_define(`BIN_Sub', `($1 - $2)')
 m4_define(`BIN_Mul', `($1 * $2)')
-m4_define(`BIN_Div', `($1 / $2)')
+# Integer division by zero would trap: it gives 0 instead.
+m4_define(`BIN_Div', `m4_ifelse(IS_FLOAT, 1, `($1 / $2)', `($2 == 0 ? 0 : $1 / $2)')')
 m4_define(`BIN_Pow', `m4_ifelse(TY, `float', `powf($1, (float)$2)', `(TY)pow((double)$1, (double)$2)')')
 m4_define(`BIN_Max', `($1 < $2 ? $2 : $1)')
 m4_define(`BIN_Min', `($2 < $1 ? $2 : $1)')
+m4_define(`BIN_Mod', `KNAME`'_mod($1, $2)')
+m4_define(`BIN_BitShiftLeft', `($1 << $2)')
+m4_define(`BIN_BitShiftRight', `($1 >> $2)')
+m4_define(`BIN_PRelu', `($1 < 0 ? $1 * $2 : $1)')
 m4_define(`BIN_Equal', `($1 == $2)')
 m4_define(`BIN_Less', `($1 < $2)')
 m4_define(`BIN_Greater', `($1 > $2)')
+m4_define(`BIN_LessOrEqual', `($1 <= $2)')
+m4_define(`BIN_GreaterOrEqual', `($1 >= $2)')
+m4_define(`BIN_And', `($1 && $2)')
+m4_define(`BIN_Or', `($1 || $2)')
+m4_define(`BIN_Xor', `(!$1 != !$2)')
 m4_ifdef(`BIN_'OP, `', `m4_errprint(`binary.m4: no expression for 'OP`
 ')m4_m4exit(1)')
 m4_define(`EXPR', `BIN_'OP`($1, $2)')
 m4_divert(0)m4_dnl
+m4_ifelse(OP, `Mod', `m4_dnl
+/* Mod: fmod=1 keeps the sign of the dividend (C fmod and %), fmod=0 that
+   of the divisor (Python). Integer x % 0 gives 0 instead of trapping. */
+static TY KNAME`'_mod(TA a, TB b)
+{
+m4_ifelse(IS_FLOAT, 1, `    TY r = (TY)fmod((double)a, (double)b);
+m4_ifelse(FMOD, 1, `', `    if (r != 0 && ((r < 0) != (b < 0))) r += b;
+')m4_dnl
+', IS_UNSIGNED, 1, `    TY r = b == 0 ? 0 : (TY)(a % b);
+', `    TY r = (b == 0 || b == -1) ? 0 : (TY)(a % b);
+m4_ifelse(FMOD, 1, `', `    if (r != 0 && ((r < 0) != (b < 0))) r = (TY)(r + b);
+')m4_dnl
+')m4_dnl
+    return r;
+}
+
+')m4_dnl
 m4_ifelse(RANK, 1, `static void KNAME`'(const TA *a, const TB *b, TY *y)
 {
     /* rank 1 after collapsing: one loop with constant strides */

@@ -17,6 +17,76 @@
 
 typedef double (*UnaryFn)(double x, double alpha, double beta);
 
+static double u_acos(double x, double a, double b) {
+    (void)a, (void)b;
+    return acos(x);
+}
+static double u_acosh(double x, double a, double b) {
+    (void)a, (void)b;
+    return acosh(x);
+}
+static double u_asin(double x, double a, double b) {
+    (void)a, (void)b;
+    return asin(x);
+}
+static double u_asinh(double x, double a, double b) {
+    (void)a, (void)b;
+    return asinh(x);
+}
+static double u_atan(double x, double a, double b) {
+    (void)a, (void)b;
+    return atan(x);
+}
+static double u_atanh(double x, double a, double b) {
+    (void)a, (void)b;
+    return atanh(x);
+}
+static double u_celu(double x, double a, double b) {
+    (void)b;
+    return fmax(0, x) + fmin(0, a * (exp(x / a) - 1));
+}
+static double u_cos(double x, double a, double b) {
+    (void)a, (void)b;
+    return cos(x);
+}
+static double u_cosh(double x, double a, double b) {
+    (void)a, (void)b;
+    return cosh(x);
+}
+static double u_isinf(double x, double a, double b) {
+    return isinf(x) && ((a != 0 && x < 0) || (b != 0 && x > 0));
+}
+static double u_isnan(double x, double a, double b) {
+    (void)a, (void)b;
+    return isnan(x);
+}
+static double u_not(double x, double a, double b) {
+    (void)a, (void)b;
+    return x == 0;
+}
+static double u_round(double x, double a, double b) {
+    (void)a, (void)b;
+    return nearbyint(x); /* the default rounding mode: half to even */
+}
+static double u_shrink(double x, double bias, double lambd) {
+    return x < -lambd ? x + bias : x > lambd ? x - bias : 0;
+}
+static double u_sin(double x, double a, double b) {
+    (void)a, (void)b;
+    return sin(x);
+}
+static double u_sinh(double x, double a, double b) {
+    (void)a, (void)b;
+    return sinh(x);
+}
+static double u_tan(double x, double a, double b) {
+    (void)a, (void)b;
+    return tan(x);
+}
+static double u_thresholded(double x, double a, double b) {
+    (void)b;
+    return x > a ? x : 0;
+}
 static double u_abs(double x, double a, double b) {
     (void)a, (void)b;
     return fabs(x);
@@ -105,26 +175,44 @@ static const struct UnaryInfo {
     ActKind act; /* fusable as a GEMM/Conv epilogue */
 } unary_info[] = {
     {"Abs", u_abs, NULL, NULL, 0, 0, ACT_NONE},
+    {"Acos", u_acos, NULL, NULL, 0, 0, ACT_NONE},
+    {"Acosh", u_acosh, NULL, NULL, 0, 0, ACT_NONE},
+    {"Asin", u_asin, NULL, NULL, 0, 0, ACT_NONE},
+    {"Asinh", u_asinh, NULL, NULL, 0, 0, ACT_NONE},
+    {"Atan", u_atan, NULL, NULL, 0, 0, ACT_NONE},
+    {"Atanh", u_atanh, NULL, NULL, 0, 0, ACT_NONE},
     {"Ceil", u_ceil, NULL, NULL, 0, 0, ACT_NONE},
+    {"Celu", u_celu, "alpha", NULL, 1.0f, 0, ACT_NONE},
+    {"Cos", u_cos, NULL, NULL, 0, 0, ACT_NONE},
+    {"Cosh", u_cosh, NULL, NULL, 0, 0, ACT_NONE},
     {"Elu", u_elu, "alpha", NULL, 1.0f, 0, ACT_NONE},
     {"Erf", u_erf, NULL, NULL, 0, 0, ACT_NONE},
     {"Exp", u_exp, NULL, NULL, 0, 0, ACT_NONE},
     {"Floor", u_floor, NULL, NULL, 0, 0, ACT_NONE},
     {"HardSigmoid", u_hsig, "alpha", "beta", 0.2f, 0.5f, ACT_HARD_SIGMOID},
     {"HardSwish", u_hswish, NULL, NULL, 0, 0, ACT_HARD_SWISH},
+    {"IsInf", u_isinf, "detect_negative", "detect_positive", 1, 1, ACT_NONE},
+    {"IsNaN", u_isnan, NULL, NULL, 0, 0, ACT_NONE},
     {"LeakyRelu", u_leaky, "alpha", NULL, 0.01f, 0, ACT_LEAKY_RELU},
     {"Log", u_log, NULL, NULL, 0, 0, ACT_NONE},
     {"Neg", u_neg, NULL, NULL, 0, 0, ACT_NONE},
+    {"Not", u_not, NULL, NULL, 0, 0, ACT_NONE},
     {"Reciprocal", u_recip, NULL, NULL, 0, 0, ACT_NONE},
     {"Relu", u_relu, NULL, NULL, 0, 0, ACT_RELU},
+    {"Round", u_round, NULL, NULL, 0, 0, ACT_NONE},
     {"Selu", u_selu, "alpha", "gamma", 1.67326319217681884765625f, 1.05070102214813232421875f,
      ACT_NONE},
+    {"Shrink", u_shrink, "bias", "lambd", 0, 0.5f, ACT_NONE},
     {"Sigmoid", u_sigmoid, NULL, NULL, 0, 0, ACT_SIGMOID},
     {"Sign", u_sign, NULL, NULL, 0, 0, ACT_NONE},
+    {"Sin", u_sin, NULL, NULL, 0, 0, ACT_NONE},
+    {"Sinh", u_sinh, NULL, NULL, 0, 0, ACT_NONE},
     {"Softplus", u_softplus, NULL, NULL, 0, 0, ACT_NONE},
     {"Softsign", u_softsign, NULL, NULL, 0, 0, ACT_NONE},
     {"Sqrt", u_sqrt, NULL, NULL, 0, 0, ACT_NONE},
+    {"Tan", u_tan, NULL, NULL, 0, 0, ACT_NONE},
     {"Tanh", u_tanh, NULL, NULL, 0, 0, ACT_TANH},
+    {"ThresholdedRelu", u_thresholded, "alpha", NULL, 1.0f, 0, ACT_NONE},
 };
 
 static const struct UnaryInfo *unary_lookup(const char *op) {
@@ -136,6 +224,19 @@ static const struct UnaryInfo *unary_lookup(const char *op) {
 static void unary_params(const Node *n, const struct UnaryInfo *u, float *alpha, float *beta) {
     *alpha = u->alpha_attr ? attr_float(n, u->alpha_attr, u->alpha) : u->alpha;
     *beta = u->beta_attr ? attr_float(n, u->beta_attr, u->beta) : u->beta;
+    if (strcmp(u->name, "IsInf") == 0) { /* int attributes */
+        *alpha = (float)attr_int(n, u->alpha_attr, 1);
+        *beta = (float)attr_int(n, u->beta_attr, 1);
+    }
+}
+
+/* Not maps bool to bool; IsNaN and IsInf map float to bool; the others
+   keep the (float) input type. */
+static bool unary_from_bool(const char *op) {
+    return strcmp(op, "Not") == 0;
+}
+static bool unary_to_bool(const char *op) {
+    return strcmp(op, "Not") == 0 || strcmp(op, "IsNaN") == 0 || strcmp(op, "IsInf") == 0;
 }
 
 ActKind act_of_node(const Node *n, float *alpha, float *beta) {
@@ -168,8 +269,16 @@ int infer_unary(Graph *g, Node *n) {
     (void)g;
     if (!need_inputs(n, 1, 1)) return -1;
     Tensor *x = n->inputs[0];
-    if (!need_dtype_float(n, x, "input")) return -1;
-    set_out(n, 0, x->dtype, x->rank, x->dims);
+    if (unary_from_bool(n->op_type)) {
+        if (x->dtype != DT_BOOL) {
+            error_at_node(n, "input '%s' has type %s; expected bool", x->name,
+                          dtype_name(x->dtype));
+            return -1;
+        }
+    } else if (!need_dtype_float(n, x, "input")) {
+        return -1;
+    }
+    set_out(n, 0, unary_to_bool(n->op_type) ? DT_BOOL : x->dtype, x->rank, x->dims);
     return 0;
 }
 
@@ -178,10 +287,14 @@ int fold_unary(Graph *g, Node *n) {
     Tensor *x = n->inputs[0], *y = n->outputs[0];
     float alpha, beta;
     unary_params(n, u, &alpha, &beta);
-    float *out = alloc_const(g, y);
-    const float *in = x->data;
-    for (int64_t i = 0; i < tensor_numel(x); i++)
-        out[i] = (float)u->fn(in[i], alpha, beta);
+    alloc_const(g, y);
+    for (int64_t i = 0; i < tensor_numel(x); i++) {
+        double v = u->fn(tensor_get_f64(x, i), alpha, beta);
+        if (y->dtype == DT_BOOL)
+            ((uint8_t *)y->data)[i] = v != 0;
+        else
+            ((float *)y->data)[i] = (float)v;
+    }
     return 0;
 }
 
@@ -191,6 +304,8 @@ int emit_unary(Emit *e, Node *n) {
     unary_params(n, u, &alpha, &beta);
     Kernel *k = kernel_begin(e, "unary");
     kernel_str(k, "OP", n->op_type);
+    kernel_str(k, "TX", dtype_ctype(n->inputs[0]->dtype));
+    kernel_str(k, "TY", dtype_ctype(n->outputs[0]->dtype));
     kernel_int(k, "N", tensor_numel(n->outputs[0]));
     kernel_float(k, "ALPHA", alpha);
     kernel_float(k, "BETA", beta);
@@ -201,19 +316,29 @@ int emit_unary(Emit *e, Node *n) {
 
 /* ---------------------------------------------------------------- Clip */
 
+/* Types Clip (and the binary kernels) can compute on with C arithmetic. */
+static bool arith_dtype(DType t) {
+    return t != DT_FLOAT16 && t != DT_BFLOAT16 && t != DT_STRING && t != DT_BOOL &&
+           t != DT_COMPLEX64 && t != DT_COMPLEX128 && dtype_ctype(t) != NULL;
+}
+
+/* Bounds come from attributes before opset 11 and from optional scalar
+   inputs since; an input bound may be computed at run time (the kernel
+   reads it), a constant one lets fusion absorb the Clip. */
 int infer_clip(Graph *g, Node *n) {
     (void)g;
     if (!need_inputs(n, 1, 3)) return -1;
     Tensor *x = n->inputs[0];
-    if (!need_dtype_float(n, x, "input")) return -1;
+    if (n->opset < 11 ? !need_dtype_float(n, x, "input") : !arith_dtype(x->dtype)) {
+        if (n->opset >= 11)
+            error_at_node(n, "input '%s' has type %s, which Clip does not support", x->name,
+                          dtype_name(x->dtype));
+        return -1;
+    }
     for (int i = 1; i < n->ninputs; i++) {
         Tensor *b = n->inputs[i];
-        if (b && tensor_numel(b) != 1) {
-            error_at_node(n, "%s '%s' must be a scalar", i == 1 ? "min" : "max", b->name);
-            return -1;
-        }
-        if (b && !b->data) {
-            error_at_node(n, "%s '%s' must be a compile-time constant", i == 1 ? "min" : "max",
+        if (b && (tensor_numel(b) != 1 || b->dtype != x->dtype)) {
+            error_at_node(n, "%s '%s' must be a scalar of the input's type", i == 1 ? "min" : "max",
                           b->name);
             return -1;
         }
@@ -223,6 +348,7 @@ int infer_clip(Graph *g, Node *n) {
 }
 
 int fold_clip(Graph *g, Node *n) {
+    if (n->inputs[0]->dtype != DT_FLOAT) return 1;
     float lo, hi;
     act_of_node(n, &lo, &hi);
     Tensor *x = n->inputs[0];
@@ -234,26 +360,57 @@ int fold_clip(Graph *g, Node *n) {
 }
 
 int emit_clip(Emit *e, Node *n) {
-    float lo, hi;
-    act_of_node(n, &lo, &hi);
-    Kernel *k = kernel_begin(e, "unary");
-    kernel_str(k, "OP", "Clip");
-    kernel_int(k, "N", tensor_numel(n->outputs[0]));
-    kernel_float(k, "ALPHA", lo);
-    kernel_float(k, "BETA", hi);
+    Tensor *x = n->inputs[0], *y = n->outputs[0];
+    if (n->opset < 11) {
+        float lo, hi;
+        act_of_node(n, &lo, &hi);
+        Kernel *k = kernel_begin(e, "unary");
+        kernel_str(k, "OP", "Clip");
+        kernel_str(k, "TX", "float");
+        kernel_str(k, "TY", "float");
+        kernel_int(k, "N", tensor_numel(y));
+        kernel_float(k, "ALPHA", lo);
+        kernel_float(k, "BETA", hi);
+        const char *fn = kernel_end(e, k);
+        emit_stmt(e, "%s(%C, %T);", fn, x, y);
+        return 0;
+    }
+    Tensor *lo = node_input(n, 1), *hi = node_input(n, 2);
+    Kernel *k = kernel_begin(e, "clip");
+    kernel_str(k, "T", dtype_ctype(x->dtype));
+    kernel_int(k, "N", tensor_numel(y));
+    kernel_int(k, "HAS_LO", lo != NULL);
+    kernel_int(k, "HAS_HI", hi != NULL);
     const char *fn = kernel_end(e, k);
-    emit_stmt(e, "%s(%C, %T);", fn, n->inputs[0], n->outputs[0]);
+    /* An absent bound is passed as the input pointer and never read. */
+    emit_stmt(e, "%s(%C, %C, %C, %T);", fn, x, lo ? lo : x, hi ? hi : x, y);
     return 0;
 }
 
 /* ---------------------------------------------------------------- binary */
 
-static bool is_compare(const char *op) {
-    return strcmp(op, "Equal") == 0 || strcmp(op, "Less") == 0 || strcmp(op, "Greater") == 0;
+static bool is_op(const char *op, const char *const *names) {
+    for (; *names; names++)
+        if (strcmp(op, *names) == 0) return true;
+    return false;
 }
 
-static bool binary_dtype_ok(DType t) {
-    return t == DT_FLOAT || t == DT_INT64 || t == DT_INT32 || t == DT_DOUBLE;
+static bool is_compare(const char *op) {
+    static const char *const names[] = {"Equal",       "Less",           "Greater",
+                                        "LessOrEqual", "GreaterOrEqual", NULL};
+    return is_op(op, names);
+}
+
+static bool is_logical(const char *op) {
+    static const char *const names[] = {"And", "Or", "Xor", NULL};
+    return is_op(op, names);
+}
+
+static bool binary_dtype_ok(const char *op, DType t) {
+    if (is_logical(op)) return t == DT_BOOL;
+    if (strcmp(op, "BitShift") == 0)
+        return t == DT_UINT8 || t == DT_UINT16 || t == DT_UINT32 || t == DT_UINT64;
+    return arith_dtype(t) || (t == DT_BOOL && strcmp(op, "Equal") == 0);
 }
 
 int infer_binary(Graph *g, Node *n) {
@@ -266,13 +423,21 @@ int infer_binary(Graph *g, Node *n) {
                       dtype_name(a->dtype), b->name, dtype_name(b->dtype));
         return -1;
     }
-    if (!binary_dtype_ok(a->dtype) || (pow_mixed && !binary_dtype_ok(b->dtype))) {
+    if (!binary_dtype_ok(n->op_type, a->dtype) ||
+        (pow_mixed && !binary_dtype_ok(n->op_type, b->dtype))) {
         error_at_node(n, "type %s is not supported", dtype_name(a->dtype));
         return -1;
     }
     if (n->opset < 7 && attr_int(n, "broadcast", 0) && node_attr(n, "axis")) {
         error_at_node(n, "legacy broadcasting with 'axis' (opset < 7) is not supported");
         return -1;
+    }
+    if (strcmp(n->op_type, "BitShift") == 0) {
+        const char *dir = attr_str(n, "direction", "");
+        if (strcmp(dir, "LEFT") != 0 && strcmp(dir, "RIGHT") != 0) {
+            error_at_node(n, "direction must be LEFT or RIGHT, not '%s'", dir);
+            return -1;
+        }
     }
     int64_t dims[MAX_RANK];
     int rank;
@@ -282,51 +447,56 @@ int infer_binary(Graph *g, Node *n) {
 }
 
 static double bin_eval(const char *op, double a, double b) {
-    switch (op[0]) {
-    case 'A':
-        return a + b;
-    case 'S':
-        return a - b;
-    case 'M':
-        return a * b;
-    case 'D':
-        return a / b;
-    case 'P':
-        return pow(a, b);
-    case 'E':
-        return a == b;
-    case 'L':
-        return a < b;
-    case 'G':
-        return a > b;
-    }
-    return 0;
+    if (!strcmp(op, "Add")) return a + b;
+    if (!strcmp(op, "Sub")) return a - b;
+    if (!strcmp(op, "Mul")) return a * b;
+    if (!strcmp(op, "Div")) return a / b;
+    if (!strcmp(op, "Pow")) return pow(a, b);
+    if (!strcmp(op, "Max")) return a < b ? b : a;
+    if (!strcmp(op, "Min")) return b < a ? b : a;
+    if (!strcmp(op, "PRelu")) return a < 0 ? a * b : a;
+    if (!strcmp(op, "Equal")) return a == b;
+    if (!strcmp(op, "Less")) return a < b;
+    if (!strcmp(op, "Greater")) return a > b;
+    if (!strcmp(op, "LessOrEqual")) return a <= b;
+    if (!strcmp(op, "GreaterOrEqual")) return a >= b;
+    return NAN;
 }
 
-static int64_t bin_eval_int(const char *op, int64_t a, int64_t b) {
-    switch (op[0]) {
-    case 'A':
-        return (int64_t)((uint64_t)a + (uint64_t)b);
-    case 'S':
-        return (int64_t)((uint64_t)a - (uint64_t)b);
-    case 'M':
-        return (int64_t)((uint64_t)a * (uint64_t)b);
-    case 'D':
-        return b == 0 ? 0 : (a == INT64_MIN && b == -1) ? a : a / b;
-    case 'P': {
-        int64_t r = 1;
-        for (int64_t i = 0; i < b && i < 64; i++)
-            r *= a;
-        return r;
-    }
-    case 'E':
-        return a == b;
-    case 'L':
-        return a < b;
-    case 'G':
-        return a > b;
-    }
-    return 0;
+/* Integer semantics; returns false for an op folding does not cover. */
+static bool bin_eval_int(const char *op, int64_t a, int64_t b, int64_t *r) {
+    uint64_t ua = (uint64_t)a, ub = (uint64_t)b;
+    if (!strcmp(op, "Add"))
+        *r = (int64_t)(ua + ub);
+    else if (!strcmp(op, "Sub"))
+        *r = (int64_t)(ua - ub);
+    else if (!strcmp(op, "Mul"))
+        *r = (int64_t)(ua * ub);
+    else if (!strcmp(op, "Div"))
+        *r = b == 0 ? 0 : (a == INT64_MIN && b == -1) ? a : a / b;
+    else if (!strcmp(op, "Max"))
+        *r = a < b ? b : a;
+    else if (!strcmp(op, "Min"))
+        *r = b < a ? b : a;
+    else if (!strcmp(op, "Equal"))
+        *r = a == b;
+    else if (!strcmp(op, "Less"))
+        *r = a < b;
+    else if (!strcmp(op, "Greater"))
+        *r = a > b;
+    else if (!strcmp(op, "LessOrEqual"))
+        *r = a <= b;
+    else if (!strcmp(op, "GreaterOrEqual"))
+        *r = a >= b;
+    else if (!strcmp(op, "And"))
+        *r = a && b;
+    else if (!strcmp(op, "Or"))
+        *r = a || b;
+    else if (!strcmp(op, "Xor"))
+        *r = (a != 0) != (b != 0);
+    else
+        return false;
+    return true;
 }
 
 /* Writes element i of a constant tensor from a double or int64 value. */
@@ -334,31 +504,58 @@ static void put_value(Tensor *t, int64_t i, double d, int64_t v, bool is_int) {
     switch (t->dtype) {
     case DT_FLOAT:
         ((float *)t->data)[i] = is_int ? (float)v : (float)d;
-        break;
+        return;
     case DT_DOUBLE:
         ((double *)t->data)[i] = is_int ? (double)v : d;
-        break;
-    case DT_INT64:
-        ((int64_t *)t->data)[i] = is_int ? v : (int64_t)d;
-        break;
-    case DT_INT32:
-        ((int32_t *)t->data)[i] = (int32_t)(is_int ? v : (int64_t)d);
-        break;
+        return;
     case DT_BOOL:
         ((uint8_t *)t->data)[i] = (uint8_t)(is_int ? v != 0 : d != 0);
+        return;
+    default:
+        break;
+    }
+    int64_t x = is_int ? v : (int64_t)d;
+    switch (t->dtype) {
+    case DT_INT8:
+        ((int8_t *)t->data)[i] = (int8_t)x;
+        break;
+    case DT_UINT8:
+        ((uint8_t *)t->data)[i] = (uint8_t)x;
+        break;
+    case DT_INT16:
+        ((int16_t *)t->data)[i] = (int16_t)x;
+        break;
+    case DT_UINT16:
+        ((uint16_t *)t->data)[i] = (uint16_t)x;
+        break;
+    case DT_INT32:
+        ((int32_t *)t->data)[i] = (int32_t)x;
+        break;
+    case DT_UINT32:
+        ((uint32_t *)t->data)[i] = (uint32_t)x;
+        break;
+    case DT_INT64:
+    case DT_UINT64:
+        ((int64_t *)t->data)[i] = x;
         break;
     default:
         break;
     }
 }
 
+/* Folds the common ops on constants (shape arithmetic mostly); the rarer
+   ones (Mod, BitShift, Pow on integers, uint64) are left to run time. */
 int fold_binary(Graph *g, Node *n) {
     Tensor *a = n->inputs[0], *b = n->inputs[1], *y = n->outputs[0];
+    bool ints = !dtype_is_float(a->dtype) && !dtype_is_float(b->dtype);
+    int64_t probe;
+    if (ints ? !bin_eval_int(n->op_type, 0, 1, &probe) : isnan(bin_eval(n->op_type, 0, 1)))
+        return 1;
+    if (a->dtype == DT_UINT64 || a->dtype == DT_FLOAT16 || a->dtype == DT_BFLOAT16) return 1;
     int64_t sa[MAX_RANK], sb[MAX_RANK], idx[MAX_RANK] = {0};
     broadcast_strides(a, y->rank, y->dims, sa);
     broadcast_strides(b, y->rank, y->dims, sb);
     alloc_const(g, y);
-    bool ints = !dtype_is_float(a->dtype) && !dtype_is_float(b->dtype);
     int64_t total = tensor_numel(y);
     for (int64_t i = 0; i < total; i++) {
         int64_t ia = 0, ib = 0;
@@ -366,12 +563,14 @@ int fold_binary(Graph *g, Node *n) {
             ia += idx[d] * sa[d];
             ib += idx[d] * sb[d];
         }
-        if (ints)
-            put_value(y, i, 0,
-                      bin_eval_int(n->op_type, tensor_get_i64(a, ia), tensor_get_i64(b, ib)), true);
-        else
+        if (ints) {
+            int64_t r = 0;
+            bin_eval_int(n->op_type, tensor_get_i64(a, ia), tensor_get_i64(b, ib), &r);
+            put_value(y, i, 0, r, true);
+        } else {
             put_value(y, i, bin_eval(n->op_type, tensor_get_f64(a, ia), tensor_get_f64(b, ib)), 0,
                       false);
+        }
         for (int d = y->rank - 1; d >= 0; d--) {
             if (++idx[d] < y->dims[d]) break;
             idx[d] = 0;
@@ -429,20 +628,23 @@ static void emit_binary_op(Emit *e, Node *n, const char *op, Tensor *a, Tensor *
     kernel_int(k, "INNER", cd[r - 1]);
     kernel_int(k, "SA_LAST", ca[r - 1]);
     kernel_int(k, "SB_LAST", cb[r - 1]);
+    if (strcmp(op, "Mod") == 0) kernel_int(k, "FMOD", attr_int(n, "fmod", 0) != 0);
     const char *fn = kernel_end(e, k);
-    (void)n;
     emit_stmt(e, "%s(%C, %C, %T);", fn, a, b, y);
 }
 
 int emit_binary(Emit *e, Node *n) {
-    emit_binary_op(e, n, n->op_type, n->inputs[0], n->inputs[1], n->outputs[0]);
+    const char *op = n->op_type;
+    if (strcmp(op, "BitShift") == 0)
+        op = strcmp(attr_str(n, "direction", ""), "LEFT") == 0 ? "BitShiftLeft" : "BitShiftRight";
+    emit_binary_op(e, n, op, n->inputs[0], n->inputs[1], n->outputs[0]);
     return 0;
 }
 
-/* ---------------------------------------------------------------- Sum / Max / Min */
+/* ---------------------------------------------------------------- Sum / Max / Min / Mean */
 
 static const char *variadic_op(const Node *n) {
-    return strcmp(n->op_type, "Sum") == 0 ? "Add" : n->op_type;
+    return strcmp(n->op_type, "Sum") == 0 || strcmp(n->op_type, "Mean") == 0 ? "Add" : n->op_type;
 }
 
 int infer_variadic(Graph *g, Node *n) {
@@ -457,7 +659,8 @@ int infer_variadic(Graph *g, Node *n) {
         }
         if (!broadcast_shape(n, &acc, b, &acc.rank, acc.dims)) return -1;
     }
-    if (!binary_dtype_ok(acc.dtype)) {
+    bool mean = strcmp(n->op_type, "Mean") == 0;
+    if (mean ? !dtype_is_float(acc.dtype) || !arith_dtype(acc.dtype) : !arith_dtype(acc.dtype)) {
         error_at_node(n, "type %s is not supported", dtype_name(acc.dtype));
         return -1;
     }
@@ -481,5 +684,93 @@ int emit_variadic(Emit *e, Node *n) {
     /* y = y op x_i: y already has the full broadcast shape. */
     for (int i = 2; i < n->ninputs; i++)
         emit_binary_op(e, n, op, y, n->inputs[i], y);
+    if (strcmp(n->op_type, "Mean") == 0) {
+        Kernel *k = kernel_begin(e, "scale");
+        kernel_str(k, "T", dtype_ctype(y->dtype));
+        kernel_int(k, "N", tensor_numel(y));
+        kernel_int(k, "DIVISOR", n->ninputs);
+        const char *fn = kernel_end(e, k);
+        emit_stmt(e, "%s(%T);", fn, y);
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- Where */
+
+int infer_where(Graph *g, Node *n) {
+    (void)g;
+    if (!need_inputs(n, 3, 3)) return -1;
+    Tensor *c = n->inputs[0], *a = n->inputs[1], *b = n->inputs[2];
+    if (c->dtype != DT_BOOL) {
+        error_at_node(n, "condition '%s' has type %s; expected bool", c->name,
+                      dtype_name(c->dtype));
+        return -1;
+    }
+    if (a->dtype != b->dtype || !dtype_ctype(a->dtype)) {
+        error_at_node(n, "inputs '%s' (%s) and '%s' (%s) must have one storable type", a->name,
+                      dtype_name(a->dtype), b->name, dtype_name(b->dtype));
+        return -1;
+    }
+    Tensor ab = *a;
+    if (!broadcast_shape(n, a, b, &ab.rank, ab.dims)) return -1;
+    int64_t dims[MAX_RANK];
+    int rank;
+    if (!broadcast_shape(n, c, &ab, &rank, dims)) return -1;
+    set_out(n, 0, a->dtype, rank, dims);
+    return 0;
+}
+
+/* Element copies by size: Where never computes on the values. */
+int fold_where(Graph *g, Node *n) {
+    Tensor *c = n->inputs[0], *a = n->inputs[1], *b = n->inputs[2], *y = n->outputs[0];
+    int64_t sc[MAX_RANK], sa[MAX_RANK], sb[MAX_RANK], idx[MAX_RANK] = {0};
+    broadcast_strides(c, y->rank, y->dims, sc);
+    broadcast_strides(a, y->rank, y->dims, sa);
+    broadcast_strides(b, y->rank, y->dims, sb);
+    alloc_const(g, y);
+    size_t es = dtype_size(y->dtype);
+    int64_t total = tensor_numel(y);
+    for (int64_t i = 0; i < total; i++) {
+        int64_t ic = 0, ia = 0, ib = 0;
+        for (int d = 0; d < y->rank; d++) {
+            ic += idx[d] * sc[d];
+            ia += idx[d] * sa[d];
+            ib += idx[d] * sb[d];
+        }
+        const char *src = ((const uint8_t *)c->data)[ic] ? (const char *)a->data + ia * (int64_t)es
+                                                         : (const char *)b->data + ib * (int64_t)es;
+        memcpy((char *)y->data + i * (int64_t)es, src, es);
+        for (int d = y->rank - 1; d >= 0; d--) {
+            if (++idx[d] < y->dims[d]) break;
+            idx[d] = 0;
+        }
+    }
+    return 0;
+}
+
+int emit_where(Emit *e, Node *n) {
+    Tensor *c = n->inputs[0], *a = n->inputs[1], *b = n->inputs[2], *y = n->outputs[0];
+    int64_t sc[MAX_RANK], sa[MAX_RANK], sb[MAX_RANK], dims[MAX_RANK];
+    int rank = y->rank;
+    broadcast_strides(c, rank, y->dims, sc);
+    broadcast_strides(a, rank, y->dims, sa);
+    broadcast_strides(b, rank, y->dims, sb);
+    for (int i = 0; i < rank; i++)
+        dims[i] = y->dims[i];
+    if (rank == 0) { /* C has no zero-length arrays */
+        rank = 1;
+        dims[0] = 1;
+        sc[0] = sa[0] = sb[0] = 0;
+    }
+    Kernel *k = kernel_begin(e, "where");
+    kernel_str(k, "T", dtype_ctype(y->dtype));
+    kernel_int(k, "N", tensor_numel(y));
+    kernel_int(k, "RANK", rank);
+    kernel_ints(k, "DIMS", dims, rank);
+    kernel_ints(k, "SC", sc, rank);
+    kernel_ints(k, "SA", sa, rank);
+    kernel_ints(k, "SB", sb, rank);
+    const char *fn = kernel_end(e, k);
+    emit_stmt(e, "%s(%C, %C, %C, %T);", fn, c, a, b, y);
     return 0;
 }

@@ -64,6 +64,7 @@ OP_FUNCS(unary)
 OP_FUNCS(binary)
 OP_FUNCS(clip)
 OP_FUNCS(variadic)
+OP_FUNCS(where)
 /* reduce.c */
 OP_FUNCS(reduce)
 OP_FUNCS(argmax)
