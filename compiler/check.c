@@ -151,9 +151,9 @@ static int compile_for(CompileRequest *req, Tensor **inputs, int nin, const char
                 for (int c = 0; c < req->nconsts; c++)
                     have |= strcmp(req->consts[c].name, inputs[k]->name) == 0;
                 if (have || req->nconsts >= MAX_BINDINGS) continue;
-                char *path = malloc(strlen(dir) + 32); /* lives until exit */
-                if (!path) return 1;
-                sprintf(path, "%s/input_%d.pb", dir, k);
+                static char paths[MAX_BINDINGS][4300];
+                char *path = paths[req->nconsts];
+                snprintf(path, sizeof paths[0], "%s/input_%d.pb", dir, k);
                 req->consts[req->nconsts].name = inputs[k]->name;
                 req->consts[req->nconsts].file = path;
                 req->nconsts++;

@@ -195,12 +195,6 @@ static int bind_shapes(Graph *g, const CompileRequest *req) {
             error_model("input '%s' has no shape; pass --shape %s=...", t->name, t->name);
             errs++;
         }
-        for (int d = 0; d < t->rank; d++)
-            if (t->dims[d] == 0) {
-                error_model("input '%s': dimension %d is 0 (empty inputs are not supported)",
-                            t->name, d);
-                errs++;
-            }
         if (!dtype_ctype(t->dtype)) {
             error_model("input '%s' has element type %s, which mlegen does not support", t->name,
                         dtype_name(t->dtype));
@@ -318,6 +312,21 @@ static bool parse_size(const char *s, size_t *out) {
     return true;
 }
 
+/* Names cut out of NAME=VALUE options, kept as long as the process (static
+   storage: nothing to free, nothing for LeakSanitizer to report). */
+static const char *keep_name(const char *s, size_t n) {
+    static char names[3 * MAX_BINDINGS][256];
+    static int used;
+    if (n >= sizeof names[0] || used == 3 * MAX_BINDINGS) {
+        fprintf(stderr, "mlegen: option name '%.*s' too long or too many options\n",
+                (int)(n > 64 ? 64 : n), s);
+        return NULL;
+    }
+    memcpy(names[used], s, n);
+    names[used][n] = 0;
+    return names[used++];
+}
+
 /* Parses one shared compile option at argv[*i]; returns 1 if consumed,
    0 if not a compile option, -1 on a usage error (reported). */
 int parse_compile_option(int argc, char **argv, int *i, CompileRequest *req) {
@@ -372,9 +381,8 @@ int parse_compile_option(int argc, char **argv, int *i, CompileRequest *req) {
             fprintf(stderr, "mlegen: --const needs INPUT=FILE.pb\n");
             return -1;
         }
-        char *name = strdup(v); /* lives until exit, like argv */
+        const char *name = keep_name(v, (size_t)(eq - v));
         if (!name) return -1;
-        name[eq - v] = 0;
         req->consts[req->nconsts].name = name;
         req->consts[req->nconsts].file = eq + 1;
         req->nconsts++;
@@ -394,11 +402,8 @@ int parse_compile_option(int argc, char **argv, int *i, CompileRequest *req) {
             return -1;
         }
         Binding *b = is_dim ? &req->dims[*cnt] : &req->shapes[*cnt];
-        size_t nlen = (size_t)(eq - v);
-        char *name = malloc(nlen + 1); /* lives until exit, like argv */
+        const char *name = keep_name(v, (size_t)(eq - v));
         if (!name) return -1;
-        memcpy(name, v, nlen);
-        name[nlen] = 0;
         b->name = name;
         b->rank = parse_shape(eq + 1, b->dims);
         if (b->rank < 0 || (is_dim && b->rank != 1)) {
