@@ -77,14 +77,33 @@ bool need_const_weight(Node *n, const Tensor *t, const char *what) {
     return false;
 }
 
+static void note_needed(const Tensor *t) {
+    bool seen = false;
+    for (int i = 0; i < nneeded; i++)
+        seen |= strcmp(needed[i], t->name) == 0;
+    if (!seen && nneeded < 64) snprintf(needed[nneeded++], sizeof needed[0], "%s", t->name);
+}
+
+/* Records the graph inputs t is computed from (an explicit stack, no
+   recursion: the depth of a model's graph is the attacker's to choose). */
+static void note_inputs_of(const Tensor *t) {
+    enum { MAX = 256 };
+    const Tensor *stack[MAX];
+    int top = 0, visited = 0;
+    stack[top++] = t;
+    while (top > 0 && visited++ < 4096) {
+        const Tensor *x = stack[--top];
+        if (x->is_input) note_needed(x);
+        if (!x->producer) continue;
+        for (int k = 0; k < x->producer->ninputs && top < MAX; k++)
+            if (x->producer->inputs[k] && !x->producer->inputs[k]->data)
+                stack[top++] = x->producer->inputs[k];
+    }
+}
+
 bool need_const(Node *n, const Tensor *t, const char *what) {
     if (t->data) return true;
-    if (t->is_input && nneeded < 64) {
-        bool seen = false;
-        for (int i = 0; i < nneeded; i++)
-            seen |= strcmp(needed[i], t->name) == 0;
-        if (!seen) snprintf(needed[nneeded++], sizeof needed[0], "%s", t->name);
-    }
+    note_inputs_of(t);
     error_at_node(
         n, "%s '%s' must be a compile-time constant (computed at run time it is not supported)",
         what, t->name);

@@ -51,6 +51,13 @@ OP_FUNCS(rnn)
 int64_t scratch_rnn(const Node *n, const Options *opt);
 /* training.c */
 OP_FUNCS(optimizer)
+/* signal.c */
+OP_FUNCS(window)
+OP_FUNCS(mel)
+OP_FUNCS(dft)
+OP_FUNCS(stft)
+OP_FUNCS(det)
+int64_t scratch_det(const Node *n, const Options *opt);
 /* loss.c */
 int infer_loss_nll(Graph *g, Node *n);
 int infer_loss_sce(Graph *g, Node *n);
