@@ -128,6 +128,8 @@ static const OpDef op_table[] = {
      .emit = emit_global_pool},
     BINARY("Greater", 1),
     BINARY("GreaterOrEqual", 12),
+    {.name = "GridSample", .domain = "", .min_opset = 16, .infer = infer_gridsample,
+     .fold = fold_gridsample, .emit = emit_gridsample},
     {.name = "HammingWindow", .domain = "", .min_opset = 17, .infer = infer_window, .fold = fold_window,
      .emit = emit_window},
     {.name = "HannWindow", .domain = "", .min_opset = 17, .infer = infer_window, .fold = fold_window,

@@ -58,6 +58,8 @@ OP_FUNCS(dft)
 OP_FUNCS(stft)
 OP_FUNCS(det)
 int64_t scratch_det(const Node *n, const Options *opt);
+/* gridsample.c */
+OP_FUNCS(gridsample)
 /* loss.c */
 int infer_loss_nll(Graph *g, Node *n);
 int infer_loss_sce(Graph *g, Node *n);
