@@ -44,7 +44,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-HARNESS = os.path.join(ROOT, "runtime_stub", "harness.c")
+HARNESS = os.path.join(ROOT, "runtime_stub", "harness.c")  # --src replaces it
 GEN_MODELS = os.path.join(ROOT, "tests", "models", "gen_models.py")
 PYTHON = "/usr/bin/python3"  # Debian's: has torch and onnx
 
@@ -98,12 +98,18 @@ def die(msg):
     sys.exit(1)
 
 
+class StepError(Exception):
+    """A build or measuring step failed. Fatal for shared steps; for one
+    cell it only empties that cell (the shared tree may be mid-change in
+    another engineer's hands: one failing model must not lose the rest)."""
+
+
 def run(argv, **kw):
     """Runs a build step, failing loudly with its output."""
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kw)
     if p.returncode != 0:
-        die("%s failed (exit %d):\n%s" % (" ".join(argv[:6]), p.returncode,
-                                          p.stdout.decode(errors="replace")[-4000:]))
+        raise StepError("%s failed (exit %d):\n%s" % (
+            " ".join(argv[:6]), p.returncode, p.stdout.decode(errors="replace")[-4000:]))
     return p.stdout.decode(errors="replace")
 
 
@@ -140,9 +146,20 @@ class Cell:
         self.max_abs_err = None
 
     def measure(self, warmup, n):
-        med, mn = self.batch(warmup, n)
+        if self.error:
+            return
+        try:
+            med, mn = self.batch(warmup, n)
+        except StepError as e:
+            self.fail(e)
+            return
         self.medians.append(med)
         self.mins.append(mn)
+
+    def fail(self, e):
+        self.error = str(e).strip()
+        self.medians, self.mins = [], []
+        log("WARNING: %s: %s" % (self.title, self.error.splitlines()[0]))
 
     def median(self):
         return statistics.median(self.medians) if self.medians else None
@@ -166,7 +183,7 @@ class Cell:
 def parse_times(text, what):
     m = re.search(r"median_us=([0-9.]+) min_us=([0-9.]+)", text)
     if not m:
-        die("%s printed no timing:\n%s" % (what, text[-2000:]))
+        raise StepError("%s printed no timing:\n%s" % (what, text[-2000:]))
     return float(m.group(1)), float(m.group(2))
 
 
@@ -181,7 +198,7 @@ class HarnessCell(Cell):
     def batch(self, warmup, n):
         rc, out, err, rss = run_measured(self.argv(warmup, n), self.env)
         if rc != 0:
-            die("%s failed (exit %d): %s" % (self.title, rc, err[-2000:]))
+            raise StepError("%s failed (exit %d): %s" % (self.title, rc, err[-2000:]))
         self.rss_kb = max(self.rss_kb, rss)
         self.last_out = out
         return parse_times(out, self.title)
@@ -195,7 +212,12 @@ class WorkerCell(Cell):
         self.errfile = tempfile.TemporaryFile()
         self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=self.errfile, env=env, text=True)
-        hello = self.reply()
+        self.version = None
+        try:
+            hello = self.reply()
+        except StepError as e:
+            self.fail(e)
+            return
         self.max_abs_err = hello.get("max_abs_err")
         self.version = hello.get("version")
 
@@ -204,7 +226,8 @@ class WorkerCell(Cell):
             line = self.p.stdout.readline()
             if not line:
                 self.errfile.seek(0)
-                die("%s exited early:\n%s" % (self.title, self.errfile.read().decode()[-3000:]))
+                raise StepError("%s exited early:\n%s" % (
+                    self.title, self.errfile.read().decode(errors="replace")[-3000:]))
             line = line.strip()
             if line.startswith("{"):
                 return json.loads(line)
@@ -216,7 +239,7 @@ class WorkerCell(Cell):
         return statistics.median(s), min(s)
 
     def close(self):
-        if self.p.returncode is not None:
+        if self.p is None or self.p.returncode is not None:
             return
         try:
             self.p.stdin.write("quit\n")
@@ -378,7 +401,13 @@ def make_gemm_model(path):
 def probe_and_size(cell, p):
     """One timed run to size the cell's batches: as many runs as fit the
     time budget, between min_runs and max_runs, spread over the rounds."""
-    t, _ = cell.batch(0, 1)
+    if cell.error:
+        return False
+    try:
+        t, _ = cell.batch(0, 1)
+    except StepError as e:
+        cell.fail(e)
+        return False
     t = max(t, 1.0)
     total = int(min(p["max_runs"], max(p["min_runs"], p["budget"] * 1e6 / t)))
     cell.per_round = max(1, -(-total // p["rounds"]))
@@ -386,6 +415,7 @@ def probe_and_size(cell, p):
     # the workers have already run the model once before any batch).
     cell.warmup = 0 if t > 2e5 else max(1, min(50, cell.per_round // 5))
     cell.probe_us = t
+    return True
 
 
 def env_info(args):
@@ -459,8 +489,14 @@ def main():
     ap.add_argument("--no-ort", action="store_true")
     ap.add_argument("--no-torch", action="store_true")
     ap.add_argument("--no-gemm", action="store_true", help="skip the GEMM microbenchmark")
+    ap.add_argument("--src", help="source tree of the measured mlegen (its runtime_stub/ "
+                    "harness is used; run.sh --at REV sets it)")
+    ap.add_argument("--commit-label", help="what the table names as the commit measured")
     ap.add_argument("--command", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.src:
+        global HARNESS
+        HARNESS = os.path.join(os.path.abspath(args.src), "runtime_stub", "harness.c")
 
     p = dict(QUICK if args.quick else FULL)
     if args.rounds:
@@ -502,6 +538,8 @@ def main():
         log("WARNING: " + notes[-1])
 
     info = env_info(args)
+    if args.commit_label:
+        info["commit"] = args.commit_label
     builder = Builder(args)
     log("measuring commit %s on %s" % (info["commit"], info["cpu"]))
 
@@ -524,7 +562,13 @@ def main():
                 jobs[("gemm", key)] = pool.submit(builder.build_model, gemm_model,
                                                   os.path.join(gdir, key), "gemm_" + key, [],
                                                   cflags)
-        builds = {k: f.result() for k, f in jobs.items()}
+        builds = {}
+        for k, f in jobs.items():
+            try:
+                builds[k] = f.result()
+            except StepError as e:
+                builds[k] = e
+                log("WARNING: building %s %s failed: %s" % (k[0], k[1], str(e).splitlines()[0]))
 
     # ---- cells ----
     rows = {}  # model -> {key: Cell}
@@ -533,6 +577,12 @@ def main():
         cells = {}
         for key, title, _, _ in MLEGEN_CONFIGS:
             b = builds[(n, key)]
+            if isinstance(b, StepError):
+                c = Cell(key, title)
+                c.fail(b)
+                c.build = None
+                cells[key] = c
+                continue
             out_bin = os.path.join(args.work, n, key, "out.bin")
             ins = sum((["-i", i["file"]] for i in spec["inputs"]), [])
 
@@ -560,6 +610,10 @@ def main():
         a_bin = os.path.join(gdir, "a.bin")
         np.random.RandomState(1).standard_normal((GEMM_M, GEMM_K)).astype(np.float32).tofile(a_bin)
         for key, title, _ in GEMM_CONFIGS:
+            if isinstance(builds[("gemm", key)], StepError):
+                gemm_cells[key] = Cell(key, title)
+                gemm_cells[key].fail(builds[("gemm", key)])
+                continue
             exe = builds[("gemm", key)]["exe"]
             gemm_cells[key] = HarnessCell(key, title, lambda w, k, exe=exe: [
                 exe, "-i", a_bin, "-o", os.path.join(gdir, "c.bin"), "--time", str(k),
@@ -579,13 +633,15 @@ def main():
     # ---- probe, check outputs, then interleaved rounds ----
     for n in names:
         for c in rows[n].values():
-            probe_and_size(c, p)
+            if not probe_and_size(c, p):
+                continue
             if isinstance(c, HarnessCell):
                 c.max_abs_err = max_abs_err(c.out_bin, specs[n]["outputs"][0])
             log("%-13s %-14s probe %10.1f us -> %d rounds x (%d warm-up + %d runs)" % (
                 n, c.title, c.probe_us, p["rounds"], c.warmup, c.per_round))
     for c in gemm_cells.values():
         probe_and_size(c, p)
+    all_cells = [c for c in all_cells if not c.error]
     t_start = time.time()
     for r in range(p["rounds"]):
         log("round %d/%d" % (r + 1, p["rounds"]))
@@ -613,6 +669,11 @@ def main():
     plot(args, names, rows)
     print(md)
     log("wrote %s and latest.png" % os.path.join(args.out, "latest.md"))
+    failed = [c for n in names for c in rows[n].values() if c.error] + \
+        [c for c in gemm_cells.values() if c.error]
+    if failed:
+        log("error: %d configuration(s) failed (see the notes in latest.md)" % len(failed))
+        return 3
     return 0
 
 
@@ -639,16 +700,17 @@ def write_markdown(args, p, info, names, rows, gemm_cells, peak, notes, command,
     L.append("")
     L.append("## Latency (µs, single thread, batch 1; lower is better)\n")
     hdr = ["model"] + ["%s µs" % titles[k] for k in cols] + [
-        "mlegen/ORT", "peak RSS MB (%s)" % " / ".join(titles[k] for k in cols),
+        "mlegen/ORT (<1: mlegen faster)", "peak RSS MB (%s)" % " / ".join(titles[k] for k in cols),
         "arena", ".text", ".rodata"]
     L.append("| " + " | ".join(hdr) + " |")
     L.append("|" + "---|" * len(hdr))
     for n in names:
         r = rows[n]
         med = {k: (r[k].median() if k in r else None) for k in cols}
-        ratio = ("%.2f" % (med["mlegen"] / med["ort"])) if med.get("ort") else "n/a"
-        b = r["mlegen"].build
-        cells = [n] + [fmt_us(med[k]) for k in cols] + [
+        ratio = ("%.2f" % (med["mlegen"] / med["ort"])) if med["mlegen"] and med.get("ort") \
+            else "n/a"
+        b = r["mlegen"].build or dict(arena=None, text=None, rodata=None)
+        cells = [n] + ["failed" if k in r and r[k].error else fmt_us(med[k]) for k in cols] + [
             ratio, " / ".join(fmt_mb(r[k].rss_kb) if k in r else "n/a" for k in cols),
             fmt_bytes(b["arena"]), fmt_bytes(b["text"]), fmt_bytes(b["rodata"])]
         L.append("| " + " | ".join(cells) + " |")
@@ -669,6 +731,11 @@ def write_markdown(args, p, info, names, rows, gemm_cells, peak, notes, command,
             if k not in rows[n]:
                 continue
             c = rows[n][k]
+            if c.error:
+                L.append("| %s | %s | failed: %s |||||||||" % (
+                    n, titles[k], c.error.splitlines()[-1][:200].replace("|", "/")))
+                notes.append("%s / %s failed: %s" % (n, titles[k], c.error.replace("\n", " ")[:600]))
+                continue
             b = getattr(c, "build", None)
             sp = c.spread()
             err = "n/a" if c.max_abs_err is None else "%.2g" % c.max_abs_err
@@ -700,6 +767,11 @@ def write_markdown(args, p, info, names, rows, gemm_cells, peak, notes, command,
             core = re.search(r"core=(\S+)", getattr(c, "last_out", ""))
             if core:
                 c.title += " [picked core: %s]" % core.group(1)
+            if c.error:
+                L.append("| %s | failed: %s |||||||" % (
+                    c.title, c.error.splitlines()[-1][:200].replace("|", "/")))
+                notes.append("GEMM %s failed: %s" % (c.title, c.error.replace("\n", " ")[:600]))
+                continue
             g = flops / (c.median() * 1e3)
             gb = flops / (c.min() * 1e3)
             L.append("| %s | %s | %s | %.1f | %.1f | %s | %s | %d |" % (
@@ -723,6 +795,9 @@ def plot(args, names, rows):
     """Grouped bar chart, log-scale latency, via gnuplot (skipped with a note
     if gnuplot is missing)."""
     cols = [(k, t) for k, t, _, _ in MLEGEN_CONFIGS] + [("ort", "ONNX Runtime"), ("torch", "PyTorch")]
+    # gnuplot refuses a histogram column without a single point: leave out
+    # the runtimes that have no number at all (skipped or failed everywhere).
+    cols = [(k, t) for k, t in cols if any(k in rows[n] and rows[n][k].median() for n in names)]
     dat = os.path.join(args.work, "latest.dat")
     with open(dat, "w") as f:
         f.write("model " + " ".join('"%s"' % t for _, t in cols) + "\n")
@@ -741,4 +816,7 @@ def plot(args, names, rows):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except StepError as e:
+        die(str(e))
