@@ -631,7 +631,8 @@ static Graph *load_graph(Loader *L, Graph *g, const Onnx__GraphProto *gp) {
             continue;
         }
         if (!value_info_shape(p, t, vi)) continue;
-        if (!vi->type) error_at_tensor(t, "graph input has no type");
+        /* A subgraph input may leave its type to the value bound to it. */
+        if (!vi->type && !g->parent) error_at_tensor(t, "graph input has no type");
         t->is_input = true;
         t->io_index = g->ninputs;
         g->inputs[g->ninputs++] = t;

@@ -1,7 +1,8 @@
 m4_divert(-1)
 # unary.m4 - y = f(x) element-wise over N values.
 # Parameters: KNAME, OP (ONNX op name), TX, TY (C types: float to float for
-# the math ops; IsNaN/IsInf give bool as uint8_t; Not is bool to bool),
+# the math ops; IsNaN/IsInf give bool as uint8_t; Not is bool to bool;
+# signed integers for Abs, Neg, Sign, Relu),
 # N, ALPHA, BETA (the op's attributes).
 m4_need(`OP')m4_need(`N')m4_need(`TX')m4_need(`TY')
 # UNARY_<Op>(x): the C expression of each operator.
@@ -47,6 +48,11 @@ m4_define(`UNARY_Sqrt', `sqrtf($1)')
 m4_define(`UNARY_Tan', `tanf($1)')
 m4_define(`UNARY_Tanh', `tanhf($1)')
 m4_define(`UNARY_ThresholdedRelu', `($1 > ALPHA ? $1 : 0.0f)')
+# Integer inputs (Abs, Neg, Sign, Relu only): exact integer expressions.
+m4_ifelse(TX, `float', `', TX, `uint8_t', `', `
+m4_define(`UNARY_Abs', `($1 < 0 ? -$1 : $1)')
+m4_define(`UNARY_Relu', `($1 < 0 ? 0 : $1)')
+m4_define(`UNARY_Sign', `(($1 > 0) - ($1 < 0))')')
 m4_ifdef(`UNARY_'OP, `', `m4_errprint(`unary.m4: no expression for 'OP`
 ')m4_m4exit(1)')
 m4_define(`F', `UNARY_'OP`($1)')

@@ -265,6 +265,19 @@ ActKind act_of_node(const Node *n, float *alpha, float *beta) {
     return u->act;
 }
 
+static bool unary_on_ints(const char *op) {
+    static const char *const names[] = {"Abs", "Neg", "Relu", "Sign"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(op, names[i]) == 0) return true;
+    return false;
+}
+
+static bool is_signed_int(DType t) {
+    return t == DT_INT8 || t == DT_INT16 || t == DT_INT32 || t == DT_INT64;
+}
+
+static void put_value(Tensor *t, int64_t i, double d, int64_t v, bool is_int);
+
 int infer_unary(Graph *g, Node *n) {
     (void)g;
     if (!need_inputs(n, 1, 1)) return -1;
@@ -275,6 +288,8 @@ int infer_unary(Graph *g, Node *n) {
                           dtype_name(x->dtype));
             return -1;
         }
+    } else if (unary_on_ints(n->op_type) && is_signed_int(x->dtype)) {
+        /* integer Abs/Neg/Sign/Relu (shape arithmetic in expanded functions) */
     } else if (!need_dtype_float(n, x, "input")) {
         return -1;
     }
@@ -288,7 +303,19 @@ int fold_unary(Graph *g, Node *n) {
     float alpha, beta;
     unary_params(n, u, &alpha, &beta);
     alloc_const(g, y);
+    bool ints = is_signed_int(x->dtype);
     for (int64_t i = 0; i < tensor_numel(x); i++) {
+        if (ints) { /* exact in int64: Abs/Neg/Sign/Relu never leave the range but at MIN */
+            int64_t v = tensor_get_i64(x, i), r = v;
+            if (strcmp(u->name, "Neg") == 0 || (strcmp(u->name, "Abs") == 0 && v < 0))
+                r = (int64_t)(0 - (uint64_t)v);
+            else if (strcmp(u->name, "Sign") == 0)
+                r = (v > 0) - (v < 0);
+            else if (strcmp(u->name, "Relu") == 0)
+                r = v < 0 ? 0 : v;
+            put_value(y, i, 0, r, true);
+            continue;
+        }
         double v = u->fn(tensor_get_f64(x, i), alpha, beta);
         if (y->dtype == DT_BOOL)
             ((uint8_t *)y->data)[i] = v != 0;

@@ -138,6 +138,8 @@ static const OpDef op_table[] = {
     ELEMWISE("HardSwish", 14, 0),
     SHAPE_OP("Hardmax", 1, softmax_like, 0),
     SHAPE_OP("Identity", 1, identity, OPF_ALIAS),
+    {.name = "If", .domain = "", .min_opset = 1, .infer = infer_if, .fold = fold_control,
+     .emit = emit_control},
     SHAPE_OP("InstanceNormalization", 1, instancenorm, 0),
     ELEMWISE("IsInf", 10, 0),
     ELEMWISE("IsNaN", 9, 0),
@@ -150,6 +152,8 @@ static const OpDef op_table[] = {
     BINARY("LessOrEqual", 12),
     ELEMWISE("Log", 1, 0),
     SHAPE_OP("LogSoftmax", 1, softmax_like, 0),
+    {.name = "Loop", .domain = "", .min_opset = 1, .infer = infer_loop, .fold = fold_control,
+     .emit = emit_control},
     SHAPE_OP("LpNormalization", 1, lpnorm, 0),
     {.name = "MatMul",
      .domain = "",
@@ -222,6 +226,8 @@ static const OpDef op_table[] = {
     ELEMWISE("Round", 11, 0),
     {.name = "STFT", .domain = "", .min_opset = 17, .infer = infer_stft, .fold = fold_stft,
      .emit = emit_stft},
+    {.name = "Scan", .domain = "", .min_opset = 8, .infer = infer_scan, .fold = fold_control,
+     .emit = emit_control},
     SHAPE_OP("Scatter", 9, scatter_elements, 0),
     SHAPE_OP("ScatterElements", 11, scatter_elements, 0),
     SHAPE_OP("ScatterND", 11, scatter_nd, 0),
@@ -327,15 +333,24 @@ int infer_shapes(Graph *g) {
     /* Outputs of nodes that failed: their readers are not reported again
        (one mistake, one message). */
     bool *failed = calloc((size_t)g->ntensors + 1, sizeof(bool));
+    int nfailed = g->ntensors; /* control flow adds tensors as it inlines */
+    bool *failed = calloc((size_t)nfailed + 1, sizeof(bool));
     if (!failed) return 1;
     for (int i = 0; i < g->nnodes; i++) {
         Node *n = g->nodes[i];
         if (n->dead) continue;
         if (!n->op) n->op = op_lookup(n->domain, n->op_type);
-        if (!n->op) continue; /* reported by the support check */
+        if (!n->op) {
+            /* Top-level ones stopped compilation in the support check; these
+               came out of an inlined control-flow body. */
+            error_at_node(n, "operator %s is not supported by mlegen", n->op_type);
+            errs++;
+            continue;
+        }
         bool downstream = false;
         for (int k = 0; k < n->ninputs; k++)
             if (n->inputs[k] && n->inputs[k]->id < g->ntensors && failed[n->inputs[k]->id])
+            if (n->inputs[k] && n->inputs[k]->id < nfailed && failed[n->inputs[k]->id])
                 downstream = true;
         int before = diag_count();
         if (downstream || n->op->infer(g, n) != 0 || diag_count() != before ||
@@ -343,9 +358,11 @@ int infer_shapes(Graph *g) {
             if (!downstream) errs++;
             for (int k = 0; k < n->noutputs; k++)
                 if (n->outputs[k] && n->outputs[k]->id < g->ntensors)
+                if (n->outputs[k] && n->outputs[k]->id < nfailed)
                     failed[n->outputs[k]->id] = true;
             continue;
         }
+        if (n->dead) continue; /* rewrote itself (Shape, If, Loop, Scan) */
         bool all_const = true;
         for (int k = 0; k < n->ninputs; k++)
             if (n->inputs[k] && !n->inputs[k]->data) all_const = false;

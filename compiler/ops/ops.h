@@ -60,6 +60,12 @@ OP_FUNCS(det)
 int64_t scratch_det(const Node *n, const Options *opt);
 /* gridsample.c */
 OP_FUNCS(gridsample)
+/* control.c */
+int infer_if(Graph *g, Node *n);
+int infer_loop(Graph *g, Node *n);
+int infer_scan(Graph *g, Node *n);
+int fold_control(Graph *g, Node *n);
+int emit_control(Emit *e, Node *n);
 /* loss.c */
 int infer_loss_nll(Graph *g, Node *n);
 int infer_loss_sce(Graph *g, Node *n);
