@@ -94,6 +94,7 @@ static const OpDef op_table[] = {
     BINARY("Div", 1),
     SHAPE_OP("Dropout", 1, identity, OPF_ALIAS),
     SHAPE_OP("DynamicQuantizeLinear", 11, dynquant, 0),
+    SHAPE_OP("Einsum", 12, einsum, 0),
     ELEMWISE("Elu", 1, 0),
     BINARY("Equal", 1),
     ELEMWISE("Erf", 9, 0),

@@ -85,6 +85,8 @@ OP_FUNCS(reduce)
 OP_FUNCS(argmax)
 OP_FUNCS(softmax_like)
 OP_FUNCS(cumsum)
+/* einsum.c */
+OP_FUNCS(einsum)
 /* shape.c */
 OP_FUNCS(identity)
 OP_FUNCS(reshape)
