@@ -333,7 +333,6 @@ int infer_shapes(Graph *g) {
     int errs = 0;
     /* Outputs of nodes that failed: their readers are not reported again
        (one mistake, one message). */
-    bool *failed = calloc((size_t)g->ntensors + 1, sizeof(bool));
     int nfailed = g->ntensors; /* control flow adds tensors as it inlines */
     bool *failed = calloc((size_t)nfailed + 1, sizeof(bool));
     if (!failed) return 1;
@@ -350,7 +349,6 @@ int infer_shapes(Graph *g) {
         }
         bool downstream = false;
         for (int k = 0; k < n->ninputs; k++)
-            if (n->inputs[k] && n->inputs[k]->id < g->ntensors && failed[n->inputs[k]->id])
             if (n->inputs[k] && n->inputs[k]->id < nfailed && failed[n->inputs[k]->id])
                 downstream = true;
         int before = diag_count();
@@ -358,7 +356,6 @@ int infer_shapes(Graph *g) {
             !outputs_fit(g, n)) {
             if (!downstream) errs++;
             for (int k = 0; k < n->noutputs; k++)
-                if (n->outputs[k] && n->outputs[k]->id < g->ntensors)
                 if (n->outputs[k] && n->outputs[k]->id < nfailed)
                     failed[n->outputs[k]->id] = true;
             continue;
