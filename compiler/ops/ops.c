@@ -266,6 +266,7 @@ static const OpDef op_table[] = {
     ELEMWISE("Tanh", 1, 0),
     ELEMWISE("ThresholdedRelu", 10, 0),
     SHAPE_OP("Tile", 6, tile, 0),
+    SHAPE_OP("TopK", 1, topk, 0),
     SHAPE_OP("Transpose", 1, transpose, 0),
     SHAPE_OP("Trilu", 14, trilu, 0),
     SHAPE_OP("Unsqueeze", 1, unsqueeze, OPF_ALIAS),

@@ -85,6 +85,7 @@ OP_FUNCS(reduce)
 OP_FUNCS(argmax)
 OP_FUNCS(softmax_like)
 OP_FUNCS(cumsum)
+OP_FUNCS(topk)
 /* einsum.c */
 OP_FUNCS(einsum)
 /* shape.c */

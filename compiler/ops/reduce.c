@@ -1,7 +1,7 @@
 /*
  * reduce.c - reductions: Reduce{Sum,Mean,Max,Min,Prod,L1,L2,LogSum,
  * LogSumExp,SumSquare}, ArgMax/ArgMin, the softmax relatives LogSoftmax and
- * Hardmax, and CumSum.
+ * Hardmax, CumSum and TopK.
  *
  * A reduction over any set of axes is one kernel (templates/reduce.m4)
  * that walks the kept dimensions in the outer loop and the reduced ones in
@@ -309,5 +309,77 @@ int emit_cumsum(Emit *e, Node *n) {
     kernel_int(k, "REVERSE", attr_int(n, "reverse", 0) != 0);
     const char *fn = kernel_end(e, k);
     emit_stmt(e, "%s(%C, %C, %T);", fn, x, n->inputs[1], n->outputs[0]);
+    return 0;
+}
+
+/* TopK: the K largest (or smallest) along an axis with their indices. K
+   decides the output shape, so it must be known at compile time. Ties keep
+   the lower index first, as the ONNX reference's stable sort does. */
+static bool topk_params(Node *n, int64_t *axis, int64_t *k) {
+    Tensor *x = n->inputs[0];
+    *axis = attr_int(n, "axis", -1);
+    if (!norm_axis(n, axis, x->rank, "axis")) return false;
+    if (n->opset < 10) {
+        *k = attr_int(n, "k", -1);
+    } else {
+        Tensor *tk = n->inputs[1];
+        if (!need_const(n, tk, "K")) return false;
+        if (tensor_numel(tk) != 1) {
+            error_at_node(n, "K '%s' must hold one value", tk->name);
+            return false;
+        }
+        *k = tensor_get_i64(tk, 0);
+    }
+    if (*k < 0 || *k > x->dims[*axis]) {
+        error_at_node(n, "K = %lld is out of range for a dimension of %lld", (long long)*k,
+                      (long long)x->dims[*axis]);
+        return false;
+    }
+    return true;
+}
+
+int infer_topk(Graph *g, Node *n) {
+    (void)g;
+    if (!need_inputs(n, n->opset < 10 ? 1 : 2, n->opset < 10 ? 1 : 2)) return -1;
+    Tensor *x = n->inputs[0];
+    if (!need_numeric(n, x)) return -1;
+    int64_t axis, k;
+    if (!topk_params(n, &axis, &k)) return -1;
+    /* sorted=0 leaves the order unspecified: sorted order is a valid one. */
+    int64_t dims[MAX_RANK];
+    for (int i = 0; i < x->rank; i++)
+        dims[i] = i == axis ? k : x->dims[i];
+    set_out(n, 0, x->dtype, x->rank, dims);
+    set_out(n, 1, DT_INT64, x->rank, dims);
+    return 0;
+}
+
+int fold_topk(Graph *g, Node *n) {
+    (void)g, (void)n;
+    return 1;
+}
+
+int emit_topk(Emit *e, Node *n) {
+    Tensor *x = n->inputs[0], *vals = node_output(n, 0), *idx = node_output(n, 1);
+    int64_t axis, kk, outer, dim, inner;
+    topk_params(n, &axis, &kk);
+    split_axis(x, axis, false, &outer, &dim, &inner);
+    Kernel *k = kernel_begin(e, "topk");
+    kernel_str(k, "T", dtype_ctype(x->dtype));
+    kernel_int(k, "OUTER", outer);
+    kernel_int(k, "DIM", dim);
+    kernel_int(k, "INNER", inner);
+    kernel_int(k, "K", kk);
+    kernel_int(k, "KBUF", kk > 0 ? kk : 1);
+    kernel_int(k, "LARGEST", attr_int(n, "largest", 1) != 0);
+    kernel_int(k, "HAS_VALUES", vals != NULL);
+    kernel_int(k, "HAS_INDICES", idx != NULL);
+    const char *fn = kernel_end(e, k);
+    if (vals && idx)
+        emit_stmt(e, "%s(%C, %T, %T);", fn, x, vals, idx);
+    else if (vals)
+        emit_stmt(e, "%s(%C, %T, 0);", fn, x, vals);
+    else if (idx)
+        emit_stmt(e, "%s(%C, 0, %T);", fn, x, idx);
     return 0;
 }
