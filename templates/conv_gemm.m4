@@ -28,32 +28,48 @@ m4_define(`JB', m4_ifelse(m4_eval(65536 / (KC * 32) < 1), 1, 1, m4_eval(65536 / 
 m4_define(`MK_LDB', m4_ifelse(POINTWISE, 1, NC, 32))
 m4_define(`MK_LDC', NC)
 m4_define(`MK_BIAS', m4_ifelse(HAS_BIAS, 1, `row', `none'))
+m4_define(`TR', m4_eval(MG % 12))
 m4_include(`gemm_micro.m4')
 m4_divert(0)m4_dnl
 m4_ifelse(POINTWISE, 0, `
-/* im2col of one group into 32-column panels. */
+/* im2col of one group into 32-column panels: each output row of a
+   kernel tap is gathered into a line (zeros where the tap falls into the
+   padding), then copied into the panels in contiguous pieces. */
 static void KNAME`'_im2col(const float *restrict x, float *restrict cols)
 {
-    long c, kh, kw, oh, ow, j;
+    float line[OW];
+    long c, kh, kw, oh, ow, j, n;
     for (c = 0; c < CG; c++)
         for (kh = 0; kh < KH; kh++)
             for (kw = 0; kw < KW; kw++) {
-                long k = (c * KH + kh) * KW + kw;
+                long k = (c * KH + kh) * KW + kw, off = kw * DW - PL;
+                /* Columns ow in [lo, hi) read inside the input row. */
+                long lo = off >= 0 ? 0 : (-off + SW - 1) / SW;
+                long hi = W - 1 - off < 0 ? 0 : (W - 1 - off) / SW + 1;
                 float *row = cols + k * 32;
-                j = 0;
+                if (hi > OW) hi = OW;
+                if (lo > hi) lo = hi;
                 for (oh = 0; oh < OH; oh++) {
                     long h = oh * SH - PT + kh * DH;
-                    for (ow = 0; ow < OW; ow++, j++) {
-                        long w = ow * SW - PL + kw * DW;
-                        row[(j >> 5) * (KG * 32L) + (j & 31)] =
-                            (h >= 0 && h < H && w >= 0 && w < W) ? x[(c * H + h) * (long)W + w] : 0.0f;
+                    if (h < 0 || h >= H) {
+                        for (ow = 0; ow < OW; ow++) line[ow] = 0.0f;
+                    } else {
+                        const float *xr = x + (c * H + h) * (long)W + off;
+                        for (ow = 0; ow < lo; ow++) line[ow] = 0.0f;
+                        for (; ow < hi; ow++) line[ow] = xr[ow * SW];
+                        for (; ow < OW; ow++) line[ow] = 0.0f;
+                    }
+                    for (j = oh * OW, ow = 0; ow < OW; ow += n, j += n) {
+                        n = 32 - (j & 31) < OW - ow ? 32 - (j & 31) : OW - ow;
+                        memcpy(row + (j >> 5) * (KG * 32L) + (j & 31), line + ow,
+                               (size_t)n * sizeof(float));
                     }
                 }
-                for (; j < JPANELS * 32; j++) row[(j >> 5) * (KG * 32L) + (j & 31)] = 0.0f;
+                for (j = NC; j < JPANELS * 32; j++) row[(j >> 5) * (KG * 32L) + (j & 31)] = 0.0f;
             }
 }
 ')m4_dnl
-GEMM_MICRO
+GEMM_MICRO(`', 12)m4_ifelse(TR, 0, `', `GEMM_MICRO(`_t', TR)')
 
 static void KNAME`'(const float *restrict x, const float *restrict wp, const float *restrict bias,
                   const float *restrict res, float *restrict y`'m4_ifelse(POINTWISE, 0, `, float *restrict cols'))
@@ -79,7 +95,7 @@ m4_ifelse(POINTWISE, 0, `            KNAME`'_im2col(xg, cols);
 m4_ifelse(POINTWISE, 0, `                            const float *bm = cols + (jp * (long)KG + k0) * 32;
 ', `                            const float *bm = xg + k0 * (long)NC + j0;
 ')m4_dnl
-                            KNAME`'_micro(a, bm, yg + off, kc, rows, ncols, k0 == 0, k0 + kc == KG,
+                            m4_ifelse(TR, 0, `KNAME`'_micro', `(rows < 12 ? KNAME`'_micro_t : KNAME`'_micro)')(a, bm, yg + off, kc, rows, ncols, k0 == 0, k0 + kc == KG,
                                         m4_ifelse(HAS_BIAS, 1, `bias + g * MG + p * 12', `bias'),
                                         m4_ifelse(HAS_RESIDUAL, 1, `res + (b * COUT + g * MG) * (long)NC + off', `res'));
                         }

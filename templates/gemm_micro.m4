@@ -2,8 +2,9 @@ m4_divert(-1)
 # gemm_micro.m4 - the register-blocked GEMM micro-kernel shared by
 # conv_gemm.m4 and gemm_packed.m4 (m4_include'd; emits nothing by itself).
 #
-# GEMM_MICRO emits KNAME_micro, which computes one tile of at most 12 rows
-# by 32 columns:
+# GEMM_MICRO(SUFFIX, MR) emits KNAME_microSUFFIX, which computes one tile
+# of at most MR <= 12 rows by 32 columns (the AVX-512 path is unrolled for
+# MR rows, so a panel of a few leftover rows costs only those rows):
 #     C[r, j] (+)= sum_k A[r, k] * B[k, j]      r < rows, j < cols
 # with A packed in a 12-row panel (element (r, k) at a[k * 12 + r], rows
 # past ROWS zero or ignored) and B rows MK_LDB floats apart (32 for a
@@ -60,8 +61,15 @@ m4_ifelse(MK_BIAS, `row', `                    t = _mm256_add_ps(t, _mm256_set1_
 ')                    _mm256_maskstore_ps(c + (rh + $1) * MK_LDC + ch + $2 * 8, k$2, ACT_V256(t));
                 }')
 
+# One k step of the AVX2 6x16 block, B loaded by the two expressions.
+m4_define(`AVX2_STEP', `__m256 b0 = $1, b1 = $2, s;
+FOR(`R', 0, 5, `                        s = _mm256_broadcast_ss(ak + R);
+                        V(R, 0) = _mm256_fmadd_ps(s, b0, V(R, 0));
+                        V(R, 1) = _mm256_fmadd_ps(s, b1, V(R, 1));
+')')
+
 m4_define(`GEMM_MICRO', `
-static void KNAME`'_micro(const float *restrict a, const float *restrict b, float *restrict c,
+static void KNAME`'_micro$1(const float *restrict a, const float *restrict b, float *restrict c,
                         long kc, long rows, long cols, int first, int last,
                         const float *restrict bias, const float *restrict res)
 {
@@ -72,29 +80,29 @@ static void KNAME`'_micro(const float *restrict a, const float *restrict b, floa
     {
         __mmask16 m0 = (__mmask16)(cols >= 16 ? 0xffff : (1u << cols) - 1);
         __mmask16 m1 = (__mmask16)(cols >= 32 ? 0xffff : cols <= 16 ? 0 : (1u << (cols - 16)) - 1);
-        __m512 FOR(`R', 0, 10, `V(R, 0), V(R, 1), ')V(11, 0), V(11, 1);
-        if (first) {
-FOR(`R', 0, 11, `            V(R, 0) = V(R, 1) = _mm512_setzero_ps();
+FOR(`R', 0, $2 - 1, `        __m512 V(R, 0), V(R, 1);
+')        if (first) {
+FOR(`R', 0, $2 - 1, `            V(R, 0) = V(R, 1) = _mm512_setzero_ps();
 ')        } else {
-FOR(`R', 0, 11, `            V(R, 0) = R < rows ? _mm512_maskz_loadu_ps(m0, c + R * MK_LDC) : _mm512_setzero_ps();
+FOR(`R', 0, $2 - 1, `            V(R, 0) = R < rows ? _mm512_maskz_loadu_ps(m0, c + R * MK_LDC) : _mm512_setzero_ps();
             V(R, 1) = R < rows ? _mm512_maskz_loadu_ps(m1, c + R * MK_LDC + 16) : _mm512_setzero_ps();
 ')        }
         for (k = 0; k < kc; k++) {
             const float *bk = b + k * MK_LDB, *ak = a + k * 12;
             __m512 b0 = _mm512_maskz_loadu_ps(m0, bk), b1 = _mm512_maskz_loadu_ps(m1, bk + 16);
             __m512 s;
-FOR(`R', 0, 11, `            s = _mm512_set1_ps(ak[R]);
+FOR(`R', 0, $2 - 1, `            s = _mm512_set1_ps(ak[R]);
             V(R, 0) = _mm512_fmadd_ps(s, b0, V(R, 0));
             V(R, 1) = _mm512_fmadd_ps(s, b1, V(R, 1));
 ')        }
         if (!last) {
-FOR(`R', 0, 11, `            if (R < rows) {
+FOR(`R', 0, $2 - 1, `            if (R < rows) {
                 _mm512_mask_storeu_ps(c + R * MK_LDC, m0, V(R, 0));
                 _mm512_mask_storeu_ps(c + R * MK_LDC + 16, m1, V(R, 1));
             }
 ')            return;
         }
-FOR(`R', 0, 11, `        if (R < rows) {
+FOR(`R', 0, $2 - 1, `        if (R < rows) {
             EPI512(R, 0, m0)
             EPI512(R, 1, m1)
         }
@@ -114,14 +122,17 @@ FOR(`R', 0, 5, `                    V(R, 0) = V(R, 1) = _mm256_setzero_ps();
 FOR(`R', 0, 5, `                    V(R, 0) = rh + R < rows ? _mm256_maskload_ps(c + (rh + R) * MK_LDC + ch, k0) : _mm256_setzero_ps();
                     V(R, 1) = rh + R < rows ? _mm256_maskload_ps(c + (rh + R) * MK_LDC + ch + 8, k1) : _mm256_setzero_ps();
 ')                }
-                for (k = 0; k < kc; k++) {
-                    const float *bk = b + k * MK_LDB + ch, *ak = a + k * 12 + rh;
-                    __m256 b0 = _mm256_maskload_ps(bk, k0), b1 = _mm256_maskload_ps(bk + 8, k1);
-                    __m256 s;
-FOR(`R', 0, 5, `                    s = _mm256_broadcast_ss(ak + R);
-                    V(R, 0) = _mm256_fmadd_ps(s, b0, V(R, 0));
-                    V(R, 1) = _mm256_fmadd_ps(s, b1, V(R, 1));
-')                }
+                if (cols - ch >= 16) {
+                    for (k = 0; k < kc; k++) {
+                        const float *bk = b + k * MK_LDB + ch, *ak = a + k * 12 + rh;
+                        AVX2_STEP(`_mm256_loadu_ps(bk)', `_mm256_loadu_ps(bk + 8)')
+                    }
+                } else {
+                    for (k = 0; k < kc; k++) {
+                        const float *bk = b + k * MK_LDB + ch, *ak = a + k * 12 + rh;
+                        AVX2_STEP(`_mm256_maskload_ps(bk, k0)', `_mm256_maskload_ps(bk + 8, k1)')
+                    }
+                }
                 if (!last) {
 FOR(`R', 0, 5, `                    if (rh + R < rows) {
                         _mm256_maskstore_ps(c + (rh + R) * MK_LDC + ch, k0, V(R, 0));

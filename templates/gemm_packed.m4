@@ -11,10 +11,12 @@ m4_divert(-1)
 # Parameters: M N K HAS_BIAS ACT ACT_ALPHA ACT_BETA HAS_RESIDUAL
 m4_need(`M')m4_need(`N')m4_need(`K')
 m4_define(`PANELS', m4_eval((N + 31) / 32))
-m4_define(`KC', m4_ifelse(m4_eval(K <= 512), 1, K, 256))
+m4_define(`KC', m4_ifelse(m4_eval(K <= 320), 1, K, 256))
+m4_define(`JB', m4_ifelse(m4_eval(65536 / (KC * 32) < 1), 1, 1, m4_eval(65536 / (KC * 32))))
 m4_define(`MK_LDB', 32)
 m4_define(`MK_LDC', N)
 m4_define(`MK_BIAS', m4_ifelse(HAS_BIAS, 1, `col', `none'))
+m4_define(`TR', m4_eval(M % 12))
 m4_include(`gemm_micro.m4')
 m4_divert(0)m4_dnl
 m4_ifelse(M, 1, `
@@ -112,30 +114,31 @@ m4_ifelse(ACT_LATE, 1, `#if (MLEGEN_AVX512 && SIMD_OK)
 #endif
 ')m4_dnl
 }
-', `GEMM_MICRO
+', `GEMM_MICRO(`', 12)m4_ifelse(TR, 0, `', `GEMM_MICRO(`_t', TR)')
 
 static void KNAME`'(const float *restrict x, const float *restrict wp, const float *restrict bias,
                   const float *restrict res, float *restrict y)
 {
     float ap[KC * 12] MLEGEN_ALIGN64;
-    long i0, k0, j, r, k;
+    long i0, k0, jb, j, r, k;
     (void)bias;
     (void)res;
     for (k0 = 0; k0 < K; k0 += KC) {
         long kc = K - k0 < KC ? K - k0 : KC;
-        for (i0 = 0; i0 < M; i0 += 12) {
-            long rows = M - i0 < 12 ? M - i0 : 12;
-            for (r = 0; r < 12; r++)
+        for (jb = 0; jb < PANELS; jb += JB)
+            for (i0 = 0; i0 < M; i0 += 12) {
+                long rows = M - i0 < 12 ? M - i0 : 12;
                 for (k = 0; k < kc; k++)
-                    ap[k * 12 + r] = r < rows ? x[(i0 + r) * (long)K + k0 + k] : 0.0f;
-            for (j = 0; j < PANELS; j++) {
-                long cols = N - j * 32 < 32 ? N - j * 32 : 32;
-                KNAME`'_micro(ap, wp + (j * (long)K + k0) * 32, y + i0 * (long)N + j * 32, kc,
+                    for (r = 0; r < 12; r++)
+                        ap[k * 12 + r] = r < rows ? x[(i0 + r) * (long)K + k0 + k] : 0.0f;
+                for (j = jb; j < jb + JB && j < PANELS; j++) {
+                    long cols = N - j * 32 < 32 ? N - j * 32 : 32;
+                m4_ifelse(TR, 0, `KNAME`'_micro', `(rows < 12 ? KNAME`'_micro_t : KNAME`'_micro)')(ap, wp + (j * (long)K + k0) * 32, y + i0 * (long)N + j * 32, kc,
                             rows, cols, k0 == 0, k0 + kc == K,
                             m4_ifelse(HAS_BIAS, 1, `bias + j * 32', `bias'),
                             m4_ifelse(HAS_RESIDUAL, 1, `res + i0 * (long)N + j * 32', `res'));
+                }
             }
-        }
     }
 }
 ')

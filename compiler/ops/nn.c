@@ -216,7 +216,14 @@ int64_t scratch_conv(const Node *n, const Options *opt) {
     Geom g;
     int64_t group;
     if (!conv_geom((Node *)n, &g, &group)) return 0;
-    if (opt->opt_level == 0 || conv_is_pointwise(&g) || conv_is_depthwise(n, &g, group)) return 0;
+    if (opt->opt_level == 0 || conv_is_pointwise(&g)) return 0;
+    if (conv_is_depthwise(n, &g, group)) {
+        /* One zero-padded channel, columns split by stride phase, 16 spare
+           floats per phase row (templates/conv_dw.m4). */
+        int64_t rows = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1;
+        int64_t wph = (g.w + g.pl + g.pr + g.sw - 1) / g.sw + 16;
+        return rows * g.sw * wph * 4;
+    }
     /* im2col of one group of one image: K rows of OH*OW floats, in
        32-column panels (the last one zero-padded). */
     int64_t k = (g.c / group) * g.kh * g.kw;
@@ -295,7 +302,8 @@ int emit_conv(Emit *e, Node *n) {
         kernel_int(k, "HAS_BIAS", b != NULL);
         kernel_epilogue(k, &n->epi);
         emit_conv_call(e, n, kernel_end(e, k),
-                       emit_const_array(e, DT_FLOAT, w->data, tensor_numel(w), w->name), NULL);
+                       emit_const_array(e, DT_FLOAT, w->data, tensor_numel(w), w->name),
+                       emit_scratch(e, "float", scratch_conv(n, emit_options(e))));
         return 0;
     }
     /* Per group: Y_g[Mg, OH*OW] = W_g[Mg, Kg] * cols_g[Kg, OH*OW]. */
