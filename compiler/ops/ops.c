@@ -223,6 +223,7 @@ static const OpDef op_table[] = {
     SHAPE_OP("ReduceSumSquare", 1, reduce, 0),
     ELEMWISE("Relu", 1, 0),
     SHAPE_OP("Reshape", 1, reshape, OPF_ALIAS),
+    SHAPE_OP("Resize", 10, resize, 0),
     SHAPE_OP("ReverseSequence", 10, reverse_sequence, 0),
     ELEMWISE("Round", 11, 0),
     {.name = "STFT", .domain = "", .min_opset = 17, .infer = infer_stft, .fold = fold_stft,
@@ -270,6 +271,7 @@ static const OpDef op_table[] = {
     SHAPE_OP("Transpose", 1, transpose, 0),
     SHAPE_OP("Trilu", 14, trilu, 0),
     SHAPE_OP("Unsqueeze", 1, unsqueeze, OPF_ALIAS),
+    SHAPE_OP("Upsample", 7, resize, 0),
     SHAPE_OP("Where", 9, where, 0),
     BINARY("Xor", 1),
 };

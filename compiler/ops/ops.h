@@ -132,6 +132,8 @@ OP_FUNCS(conv_integer)
 OP_FUNCS(quantize)
 OP_FUNCS(dynquant)
 OP_FUNCS(matmul_integer)
+/* resize.c */
+OP_FUNCS(resize)
 /* y[i...] = x[base + sum i_k * strides[k]] over the view dims (rank <= 16),
    through the transpose template / at compile time. */
 int emit_strided(Emit *e, Tensor *x, int64_t base, Tensor *y, int rank, const int64_t *dims,
