@@ -265,6 +265,8 @@ static const OpDef op_table[] = {
      .emit = emit_variadic},
     ELEMWISE("Tan", 7, 0),
     ELEMWISE("Tanh", 1, 0),
+    {.name = "TfIdfVectorizer", .domain = "", .min_opset = 9, .infer = infer_tfidf,
+     .fold = fold_tfidf, .emit = emit_tfidf},
     ELEMWISE("ThresholdedRelu", 10, 0),
     SHAPE_OP("Tile", 6, tile, 0),
     SHAPE_OP("TopK", 1, topk, 0),

@@ -66,6 +66,8 @@ int infer_loop(Graph *g, Node *n);
 int infer_scan(Graph *g, Node *n);
 int fold_control(Graph *g, Node *n);
 int emit_control(Emit *e, Node *n);
+/* tfidf.c */
+OP_FUNCS(tfidf)
 /* loss.c */
 int infer_loss_nll(Graph *g, Node *n);
 int infer_loss_sce(Graph *g, Node *n);
