@@ -38,12 +38,19 @@ int infer_identity(Graph *g, Node *n) {
     Tensor *x = n->inputs[0];
     set_out(n, 0, x->dtype, x->rank, x->dims);
     if (strcmp(n->op_type, "Dropout") == 0) {
-        Tensor *t = node_input(n, 2);
-        if (attr_int(n, "training_mode", 0) || (t && (!t->data || tensor_get_i64(t, 0)))) {
-            error_at_node(n, "Dropout in training mode is not supported (inference only)");
+        Tensor *t = node_input(n, 2), *r = node_input(n, 1);
+        /* Whether it drops at all is decided at compile time. */
+        if ((t && !need_const(n, t, "training_mode")) || (t && r && !need_const(n, r, "ratio")))
+            return -1;
+        bool training = attr_int(n, "training_mode", 0) || (t && (!t->data || tensor_get_i64(t, 0)));
+        /* Training mode drops at random, except with a ratio of exactly 0. */
+        bool zero_ratio = r && r->data && tensor_numel(r) == 1 && tensor_get_f64(r, 0) == 0.0;
+        if (training && !zero_ratio) {
+            error_at_node(n, "Dropout in training mode with a non-zero ratio draws random numbers, "
+                             "which generated code cannot reproduce (inference only)");
             return -1;
         }
-        /* The mask of an inference-mode Dropout is all true. */
+        /* The mask of an inference-mode (or zero-ratio) Dropout is all true. */
         Tensor *mask = node_output(n, 1);
         if (mask) {
             tensor_set_shape(mask, DT_BOOL, x->rank, x->dims);
