@@ -349,6 +349,16 @@ void emit_stmt(Emit *e, const char *fmt, ...) {
     va_end(ap);
 }
 
+const char *emit_extent(Emit *e, const Tensor *t) {
+    if (!t->bounded || !t->is_output || e->sched->extents_offset < 0) {
+        error_at_tensor(t, "internal error: no run-time extent slot");
+        e->failed = true;
+        return "0";
+    }
+    return pool_printf(e->g->pool, "((int64_t *)(ws + %lld) + %d)",
+                       (long long)e->sched->extents_offset, t->io_index);
+}
+
 const char *emit_scratch(Emit *e, const char *ctype, int64_t bytes) {
     Node *n = e->node;
     if (!n || n->scratch_bytes < bytes) {
@@ -418,6 +428,20 @@ static void emit_io_macros(Buf *h, const char *p, const char *kind, Tensor **ts,
     for (int i = 0; i < n; i++)
         buf_printf(h, "%s%d", i ? ", " : "", (int)dtype_size(ts[i]->dtype));
     buf_printf(h, "%s}\n", n ? "" : "0");
+    if (strcmp(kind, "OUTPUT") != 0) return;
+    /* Outputs whose extent along one axis is known only at run time (see
+       PREFIX_output_extent): the axis, or -1, and its upper bound. */
+    for (int i = 0; i < n; i++)
+        buf_printf(h, "#define %s_OUTPUT_%d_BOUNDED_AXIS %d\n", p, i,
+                   ts[i]->bounded ? ts[i]->bounded_axis : -1);
+    buf_printf(h, "#define %s_OUTPUT_BOUNDED_AXES {", p);
+    for (int i = 0; i < n; i++)
+        buf_printf(h, "%s%d", i ? ", " : "", ts[i]->bounded ? ts[i]->bounded_axis : -1);
+    buf_printf(h, "%s}\n#define %s_OUTPUT_BOUNDED_DIMS {", n ? "" : "0", p);
+    for (int i = 0; i < n; i++)
+        buf_printf(h, "%s%lld", i ? ", " : "",
+                   (long long)(ts[i]->bounded ? ts[i]->dims[ts[i]->bounded_axis] : 1));
+    buf_printf(h, "%s}\n", n ? "" : "0");
 }
 
 static void emit_header(Emit *e, Buf *h, const char *hname) {
@@ -446,6 +470,11 @@ static void emit_header(Emit *e, Buf *h, const char *hname) {
     buf_printf(
         h, "int %s_run_with(void *workspace, const void *const inputs[], void *const outputs[]);\n",
         p);
+    buf_printf(h,
+               "/* The run-time extent of output k's bounded axis after the last run on\n"
+               "   workspace (NULL: the static arena of %s_run); -1 if its shape is static. */\n"
+               "long long %s_output_extent(const void *workspace, int k);\n",
+               p, p);
     buf_puts(h, "\n#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
     buf_free(&guard);
 }
@@ -530,6 +559,21 @@ int emit_model(Graph *g, const Options *opt, const Schedule *s, Buf *c_out, Buf 
                    "int %s_run(const void *const inputs[], void *const outputs[])\n{\n    return "
                    "%s_run_with(%s_arena, inputs, outputs);\n}\n",
                    e.prefix, e.prefix, e.prefix);
+        buf_printf(c_out, "\nlong long %s_output_extent(const void *workspace, int k)\n{\n",
+                   e.prefix);
+        if (s->extents_offset < 0) {
+            buf_puts(c_out, "    (void)workspace;\n    (void)k;\n    return -1;\n}\n");
+        } else {
+            buf_puts(c_out, "    static const signed char bounded[] = {");
+            for (int i = 0; i < g->noutputs; i++)
+                buf_printf(c_out, "%s%d", i ? ", " : "", g->outputs[i]->bounded);
+            buf_printf(c_out,
+                       "};\n    const unsigned char *ws = workspace ? (const unsigned char "
+                       "*)workspace : %s_arena;\n"
+                       "    if (k < 0 || k >= %d || !bounded[k]) return -1;\n"
+                       "    return (long long)((const int64_t *)(ws + %lld))[k];\n}\n",
+                       e.prefix, g->noutputs, (long long)s->extents_offset);
+        }
         emit_header(&e, h_out, opt->header_name);
     }
     buf_free(&e.kernels);

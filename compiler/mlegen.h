@@ -138,6 +138,8 @@ struct Tensor {
     void *data;             /* constant value (dtype_size * numel bytes), or NULL */
     bool is_input;          /* a graph input (not an initializer) */
     bool is_output;         /* a graph output */
+    bool bounded;           /* dims[bounded_axis] is only an upper bound: the real */
+    int bounded_axis;       /* extent is known at run time (graph outputs only) */
     int io_index;           /* position among graph inputs or outputs */
     Node *producer;         /* NULL for inputs and constants */
     int nuses;              /* live consumers (recomputed by graph_recount) */
@@ -357,6 +359,7 @@ typedef struct Schedule {
     int64_t pressure_bytes; /* lower bound, for the report */
     const char *algo;
     int nbuffers;
+    int64_t extents_offset; /* int64 per graph output: run-time extents, or -1 */
 } Schedule;
 
 /* Assigns every tensor's storage; returns -1 on error. */
@@ -384,6 +387,9 @@ const char *kernel_end(Emit *e, Kernel *k);
 void emit_stmt(Emit *e, const char *fmt, ...);
 /* The node's planned scratch workspace (at least `bytes`) as `(TYPE *)(ws + off)`. */
 const char *emit_scratch(Emit *e, const char *ctype, int64_t bytes);
+/* Where a kernel stores the run-time extent of graph output t's bounded
+   axis: an `int64_t *` expression. */
+const char *emit_extent(Emit *e, const Tensor *t);
 /* Registers a compile-time array (e.g. packed weights) and returns its C expression. */
 const char *emit_const_array(Emit *e, DType dt, const void *data, int64_t numel,
                              const char *comment);

@@ -136,6 +136,24 @@ int plan_memory(Graph *g, const Options *opt, Schedule *s) {
             scratch_owner[nb++] = n;
         }
     }
+    /* Outputs whose extent is known only at run time: readable by the caller
+       after the run, so their slots live from the first step to the last. */
+    int extents = -1;
+    for (int i = 0; i < g->noutputs; i++) {
+        Tensor *t = g->outputs[i];
+        if (!t->bounded) continue;
+        if (t->nuses > 1 || t->store != STORE_OUTPUT) {
+            error_at_tensor(t, "its shape depends on input values, so it can only be a graph "
+                               "output, not the input of other operators");
+            return -1;
+        }
+        if (extents < 0 && nn > 0) {
+            extents = nb;
+            bufs[nb].first = 0;
+            bufs[nb].last = nn - 1;
+            bufs[nb++].size = 8 * (int64_t)g->noutputs;
+        }
+    }
     int64_t *off = calloc((size_t)nb + 1, sizeof(int64_t));
     if (!off) return -1;
     PlanAlgo algo = PLAN_GREEDY_BY_SIZE;
@@ -170,6 +188,7 @@ int plan_memory(Graph *g, const Options *opt, Schedule *s) {
     s->pressure_bytes = plan_pressure(bufs, nb, ARENA_ALIGN);
     s->algo = plan_algo_name(algo);
     s->nbuffers = nb;
+    s->extents_offset = extents >= 0 ? off[extents] : -1;
     free(buf_of);
     free(bufs);
     free(owner);

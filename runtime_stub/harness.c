@@ -29,6 +29,8 @@ static const long long in_sizes[NIN + 1] = P(_INPUT_SIZES);
 static const int in_bytes[NIN + 1] = P(_INPUT_ELEM_BYTES);
 static const long long out_sizes[NOUT + 1] = P(_OUTPUT_SIZES);
 static const int out_bytes[NOUT + 1] = P(_OUTPUT_ELEM_BYTES);
+static const int out_axis[NOUT + 1] = P(_OUTPUT_BOUNDED_AXES);
+static const long long out_axis_max[NOUT + 1] = P(_OUTPUT_BOUNDED_DIMS);
 
 static void *load(const char *path, size_t want) {
     FILE *f = fopen(path, "rb");
@@ -110,6 +112,15 @@ int main(int argc, char **argv) {
     for (int i = 0; i < no; i++) {
         FILE *f = fopen(outs[i], "wb");
         size_t n = (size_t)out_sizes[i] * (size_t)out_bytes[i];
+        /* A bounded output holds its run-time extent along that axis. */
+        if (out_axis[i] >= 0 && out_axis_max[i] > 0) {
+            long long ext = P(_output_extent)(NULL, i);
+            if (ext < 0 || ext > out_axis_max[i]) {
+                fprintf(stderr, "harness: output %d has an invalid extent %lld\n", i, ext);
+                return 1;
+            }
+            n = (size_t)(out_sizes[i] / out_axis_max[i] * ext) * (size_t)out_bytes[i];
+        }
         if (!f || fwrite(out[i], 1, n, f) != n || fclose(f) != 0) {
             fprintf(stderr, "harness: cannot write %s\n", outs[i]);
             return 2;

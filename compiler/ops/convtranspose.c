@@ -1,6 +1,8 @@
 /*
- * convtranspose.c - ConvTranspose and the integer convolutions ConvInteger
- * and QLinearConv, with 1 to 3 spatial dimensions.
+ * convtranspose.c - ConvTranspose, the integer convolutions ConvInteger and
+ * QLinearConv, and the pooling variants nn.c does not cover (MaxPool with
+ * Indices, 3-D or non-float MaxPool, LpPool, GlobalLpPool), with 1 to 3
+ * spatial dimensions.
  *
  * A small geometry reader (SpGeom) turns kernel_shape/strides/dilations/
  * pads/auto_pad into per-axis numbers for up to 3 spatial axes; fewer axes
@@ -325,5 +327,147 @@ int emit_conv_integer(Emit *e, Node *n) {
     const char *fn = kernel_end(e, k);
     emit_stmt(e, "%s(%C, 0, %C, %C, 0, %C, 0, 0, 0, %T);", fn, x, xzp ? xzp : x, w, wzp ? wzp : w,
               y);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- pooling */
+
+/* Pooling geometry: kernel_shape, strides, dilations, pads or auto_pad, and
+   ceil_mode (a last window must start inside the input or its leading
+   padding). */
+static bool sp_pool(Node *n, const Tensor *x, SpGeom *g) {
+    int64_t ks[6];
+    int nk = attr_ints(n, "kernel_shape", ks, 6);
+    if (nk != x->rank - 2) {
+        error_at_node(n, "kernel_shape must have %d entries", x->rank - 2);
+        return false;
+    }
+    Tensor w = {.rank = x->rank};
+    for (int i = 0; i < nk; i++)
+        w.dims[2 + i] = ks[i];
+    if (!sp_init(n, x, &w, g)) return false;
+    const char *ap = attr_str(n, "auto_pad", "NOTSET");
+    bool ceil_mode = attr_int(n, "ceil_mode", 0) != 0;
+    for (int i = 0; i < 3; i++) {
+        int64_t span = (g->k[i] - 1) * g->d[i] + 1;
+        if (!strcmp(ap, "SAME_UPPER") || !strcmp(ap, "SAME_LOWER")) {
+            int64_t o = (g->in[i] + g->s[i] - 1) / g->s[i];
+            int64_t tot = (o - 1) * g->s[i] + span - g->in[i];
+            if (tot < 0) tot = 0;
+            g->pb[i] = !strcmp(ap, "SAME_UPPER") ? tot / 2 : tot - tot / 2;
+            g->pe[i] = tot - g->pb[i];
+        } else if (!strcmp(ap, "VALID")) {
+            g->pb[i] = g->pe[i] = 0;
+        }
+        int64_t num = g->in[i] + g->pb[i] + g->pe[i] - span;
+        if (num < 0) {
+            error_at_node(n, "the window is larger than the padded input");
+            return false;
+        }
+        int64_t o = (ceil_mode ? (num + g->s[i] - 1) / g->s[i] : num / g->s[i]) + 1;
+        if (ceil_mode && (o - 1) * g->s[i] >= g->in[i] + g->pb[i]) o--;
+        g->out[i] = o;
+    }
+    return true;
+}
+
+/* MaxPool cases nn.c handles (float, 1-D/2-D, no Indices) stay there. */
+static bool maxpool_is_basic(const Node *n) {
+    const Tensor *x = n->inputs[0];
+    return x->dtype == DT_FLOAT && (x->rank == 3 || x->rank == 4) && !node_output(n, 1) &&
+           attr_int(n, "storage_order", 0) == 0;
+}
+
+int infer_maxpool(Graph *gr, Node *n) {
+    if (!need_inputs(n, 1, 1)) return -1;
+    if (maxpool_is_basic(n)) return infer_pool(gr, n);
+    Tensor *x = n->inputs[0];
+    SpGeom g;
+    if (!dtype_ctype(x->dtype) || x->dtype == DT_STRING || x->dtype == DT_BOOL ||
+        x->dtype == DT_FLOAT16 || x->dtype == DT_BFLOAT16) {
+        error_at_node(n, "input type %s is not supported", dtype_name(x->dtype));
+        return -1;
+    }
+    if (!sp_pool(n, x, &g)) return -1;
+    set_conv_out(n, x, x->dims[1], &g, x->dtype);
+    Tensor *y = n->outputs[0];
+    set_out(n, 1, DT_INT64, y->rank, y->dims);
+    return 0;
+}
+
+int fold_maxpool(Graph *g, Node *n) {
+    (void)g, (void)n;
+    return 1;
+}
+
+int emit_maxpool(Emit *e, Node *n) {
+    if (maxpool_is_basic(n)) return emit_pool(e, n);
+    Tensor *x = n->inputs[0], *y = n->outputs[0], *ix = node_output(n, 1);
+    SpGeom g;
+    sp_pool(n, x, &g);
+    Kernel *k = kernel_begin(e, "pool_nd");
+    kernel_str(k, "MODE", "max");
+    kernel_str(k, "T", dtype_ctype(x->dtype));
+    kernel_int(k, "PLANES", x->dims[0] * x->dims[1]);
+    kernel_sp(k, &g);
+    kernel_int(k, "COL_MAJOR", attr_int(n, "storage_order", 0) != 0);
+    const char *fn = kernel_end(e, k);
+    if (ix)
+        emit_stmt(e, "%s(%C, %T, %T);", fn, x, y, ix);
+    else
+        emit_stmt(e, "%s(%C, %T, 0);", fn, x, y);
+    return 0;
+}
+
+/* LpPool and GlobalLpPool: (sum |x|^p)^(1/p) over each window (padding adds
+   nothing); the global form's window is the whole spatial extent. */
+int infer_lppool(Graph *gr, Node *n) {
+    (void)gr;
+    if (!need_inputs(n, 1, 1)) return -1;
+    Tensor *x = n->inputs[0];
+    if (!need_dtype_float(n, x, "input")) return -1;
+    if (strcmp(n->op_type, "GlobalLpPool") == 0) {
+        if (x->rank < 3 || x->rank > 5) {
+            error_at_node(n, "needs a 3-D to 5-D input");
+            return -1;
+        }
+        int64_t d[5] = {x->dims[0], x->dims[1], 1, 1, 1};
+        set_out(n, 0, x->dtype, x->rank, d);
+        return 0;
+    }
+    SpGeom g;
+    if (!sp_pool(n, x, &g)) return -1;
+    set_conv_out(n, x, x->dims[1], &g, x->dtype);
+    return 0;
+}
+
+int fold_lppool(Graph *g, Node *n) {
+    (void)g, (void)n;
+    return 1;
+}
+
+int emit_lppool(Emit *e, Node *n) {
+    Tensor *x = n->inputs[0], *y = n->outputs[0];
+    SpGeom g;
+    if (strcmp(n->op_type, "GlobalLpPool") == 0) {
+        memset(&g, 0, sizeof g);
+        g.nsp = x->rank - 2;
+        for (int i = 0; i < 3; i++) {
+            int o = 3 - g.nsp;
+            g.in[i] = g.k[i] = i < o ? 1 : x->dims[2 + i - o];
+            g.s[i] = g.d[i] = g.out[i] = 1;
+        }
+    } else {
+        sp_pool(n, x, &g);
+    }
+    Kernel *k = kernel_begin(e, "pool_nd");
+    kernel_str(k, "MODE", "lp");
+    kernel_str(k, "T", "float");
+    kernel_int(k, "PLANES", x->dims[0] * x->dims[1]);
+    kernel_sp(k, &g);
+    kernel_int(k, "COL_MAJOR", 0);
+    kernel_float(k, "P", (double)attr_int(n, "p", 2));
+    const char *fn = kernel_end(e, k);
+    emit_stmt(e, "%s(%C, %T, 0);", fn, x, y);
     return 0;
 }

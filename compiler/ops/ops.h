@@ -68,6 +68,12 @@ int fold_control(Graph *g, Node *n);
 int emit_control(Emit *e, Node *n);
 /* tfidf.c */
 OP_FUNCS(tfidf)
+/* dynamic.c */
+OP_FUNCS(nonzero)
+OP_FUNCS(unique)
+OP_FUNCS(nms)
+int64_t scratch_unique(const Node *n, const Options *opt);
+int64_t scratch_nms(const Node *n, const Options *opt);
 /* loss.c */
 int infer_loss_nll(Graph *g, Node *n);
 int infer_loss_sce(Graph *g, Node *n);
@@ -130,6 +136,8 @@ OP_FUNCS(lrn)
 /* convtranspose.c */
 OP_FUNCS(convtranspose)
 OP_FUNCS(conv_integer)
+OP_FUNCS(maxpool)
+OP_FUNCS(lppool)
 /* quant.c */
 OP_FUNCS(quantize)
 OP_FUNCS(dynquant)
