@@ -40,6 +40,7 @@ static const char usage[] =
     "                                                compile, build, run and compare with\n"
     "                                                DATA_DIR/input_K.pb, output_K.pb\n"
     "       mlegen support MODEL.onnx                list the model's ops and their support\n"
+    "       mlegen ops --markdown                    the table of supported operators\n"
     "\n"
     "options:\n"
     "  -o FILE              output C file; the header is FILE with .h\n"
@@ -434,6 +435,10 @@ int main(int argc, char **argv) {
     CompileRequest req;
     request_defaults(&req);
     const char *model = NULL;
+    if (argc == 3 && strcmp(argv[1], "ops") == 0 && strcmp(argv[2], "--markdown") == 0) {
+        print_op_table(stdout);
+        return 0;
+    }
     bool list_only = argc >= 2 && strcmp(argv[1], "support") == 0;
     for (int i = list_only ? 2 : 1; i < argc; i++) {
         const char *a = argv[i];

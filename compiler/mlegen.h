@@ -317,11 +317,15 @@ struct OpDef {
     int (*fold)(Graph *g, Node *n);
     /* Emits the kernel call(s) for the node (NULL: the op must be folded away). */
     int (*emit)(Emit *e, Node *n);
+    /* For the generated operator table (mlegen ops --markdown). */
+    const char *types; /* element types accepted (NULL: float) */
+    const char *notes; /* limits worth knowing (NULL: none) */
     /* Bytes of temporary workspace emit will ask for (NULL: none). */
     int64_t (*scratch)(const Node *n, const Options *opt);
 };
 
 const OpDef *op_lookup(const char *domain, const char *op_type);
+void print_op_table(FILE *out); /* Markdown, for the README */
 /* Graph inputs that ops required as compile-time constants during the last
    compilation (names live as long as its graph); reset before compiling. */
 int needed_const_inputs(const char **names, int max);

@@ -56,3 +56,5 @@ endforeach()
 
 add_test(NAME cli_contract COMMAND bash ${E2E}/cli.sh ${MLEGEN} ${MODELS_DIR} ${E2E_WORK}/cli)
 set_tests_properties(cli_contract PROPERTIES FIXTURES_REQUIRED models)
+
+add_test(NAME readme_ops_table COMMAND bash ${E2E}/ops_table.sh ${MLEGEN} ${CMAKE_SOURCE_DIR}/README.md)
