@@ -92,7 +92,10 @@ static void test_registry(void) {
     CHECK(op_lookup("", "NoSuchOp") == NULL);
     CHECK(op_lookup("com.microsoft", "Conv") == NULL);
     for (int i = 0; i < op_count(); i++)
-        CHECK(op_lookup("", op_at(i)->name) == op_at(i));
+        CHECK(op_lookup(op_at(i)->domain, op_at(i)->name) == op_at(i));
+    /* A training op is found only in its own domain. */
+    CHECK(op_lookup("", "Adam") == NULL);
+    CHECK(op_lookup("ai.onnx.preview.training", "Adam") != NULL);
 }
 
 static void test_numel(void) {
