@@ -74,6 +74,9 @@ OP_FUNCS(unique)
 OP_FUNCS(nms)
 int64_t scratch_unique(const Node *n, const Options *opt);
 int64_t scratch_nms(const Node *n, const Options *opt);
+/* batchnorm.c */
+int infer_batchnorm_any(Graph *g, Node *n);
+int emit_batchnorm_any(Emit *e, Node *n);
 /* loss.c */
 int infer_loss_nll(Graph *g, Node *n);
 int infer_loss_sce(Graph *g, Node *n);

@@ -71,6 +71,8 @@ int pass_fuse_conv_bn(Graph *g, const Options *opt) {
             bn->inputs[0] != conv->outputs[0])
             continue;
         if (!bn_params_const(bn) || bn->inputs[1]->dims[0] != conv->inputs[1]->dims[0]) continue;
+        /* Training mode normalizes with batch statistics: nothing to fold. */
+        if (attr_int(bn, "training_mode", 0) || node_output(bn, 1) || node_output(bn, 2)) continue;
         fold_one(g, conv, bn);
         changes++;
     }
