@@ -471,3 +471,45 @@ int emit_lppool(Emit *e, Node *n) {
     emit_stmt(e, "%s(%C, %T, 0);", fn, x, y);
     return 0;
 }
+
+/* MaxRoiPool (Caffe-style ROI pooling): each roi [batch, x1, y1, x2, y2],
+   scaled by spatial_scale and rounded, is split into pooled_shape bins;
+   each output is the max of its bin (0 for an empty bin). rois are read at
+   run time; a batch index out of range reads batch 0. */
+int infer_maxroipool(Graph *gr, Node *n) {
+    (void)gr;
+    if (!need_inputs(n, 2, 2)) return -1;
+    Tensor *x = n->inputs[0], *rois = n->inputs[1];
+    int64_t ps[2];
+    if (!need_dtype_float(n, x, "input") || !need_dtype_float(n, rois, "rois")) return -1;
+    if (x->rank != 4 || rois->rank != 2 || rois->dims[1] != 5 ||
+        attr_ints(n, "pooled_shape", ps, 2) != 2 || ps[0] <= 0 || ps[1] <= 0) {
+        error_at_node(n, "needs a 4-D input, rois of shape [R, 5] and a 2-entry pooled_shape");
+        return -1;
+    }
+    int64_t d[4] = {rois->dims[0], x->dims[1], ps[0], ps[1]};
+    set_out(n, 0, x->dtype, 4, d);
+    return 0;
+}
+
+int fold_maxroipool(Graph *g, Node *n) {
+    (void)g, (void)n;
+    return 1;
+}
+
+int emit_maxroipool(Emit *e, Node *n) {
+    Tensor *x = n->inputs[0], *rois = n->inputs[1], *y = n->outputs[0];
+    if (tensor_numel(y) == 0) return 0;
+    Kernel *k = kernel_begin(e, "maxroipool");
+    kernel_int(k, "NB", x->dims[0]);
+    kernel_int(k, "C", x->dims[1]);
+    kernel_int(k, "H", x->dims[2]);
+    kernel_int(k, "W", x->dims[3]);
+    kernel_int(k, "R", rois->dims[0]);
+    kernel_int(k, "PH", y->dims[2]);
+    kernel_int(k, "PW", y->dims[3]);
+    kernel_float(k, "SCALE", attr_float(n, "spatial_scale", 1.0f));
+    const char *fn = kernel_end(e, k);
+    emit_stmt(e, "%s(%C, %C, %T);", fn, x, rois, y);
+    return 0;
+}

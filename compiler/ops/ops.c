@@ -251,6 +251,7 @@ static const OpDef op_table[] = {
      .emit = emit_variadic},
     /* convtranspose.c: Indices, 3-D and non-float; the rest goes to nn.c's pool */
     SHAPE_OP("MaxPool", 1, maxpool, 0),
+    SHAPE_OP("MaxRoiPool", 1, maxroipool, 0),
     {.name = "Mean",
      .domain = "",
      .min_opset = 1,

@@ -141,6 +141,7 @@ OP_FUNCS(convtranspose)
 OP_FUNCS(conv_integer)
 OP_FUNCS(maxpool)
 OP_FUNCS(lppool)
+OP_FUNCS(maxroipool)
 /* quant.c */
 OP_FUNCS(quantize)
 OP_FUNCS(dynquant)
