@@ -298,7 +298,7 @@ int graph_toposort(Graph *g) {
             }
         rc = -1;
     } else {
-        memcpy(g->nodes, order, (size_t)n * sizeof(Node *));
+        if (n) memcpy(g->nodes, order, (size_t)n * sizeof(Node *));
         for (int i = 0; i < n; i++)
             g->nodes[i]->id = i;
     }

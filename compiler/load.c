@@ -113,8 +113,9 @@ static bool prescan(const uint8_t *d, size_t len, const ProtobufCMessageDescript
         case 2:
             break;
         default:
-            error_model("byte %zu: invalid wire type %u (field %u of %s): corrupt or not ONNX",
-                        start, (unsigned)(tag & 7), field, stack[depth].desc->short_name);
+            error_model(
+                "byte %zu: invalid wire type %u (field %u of %s): corrupt, or not an ONNX model",
+                start, (unsigned)(tag & 7), field, stack[depth].desc->short_name);
             return false;
         }
         if (!read_varint(d, end, &pos, &v) || v > end - pos) {
@@ -514,7 +515,7 @@ static bool load_constant(Loader *L, Graph *g, Node *n, Tensor *out) {
     }
     const Attr *a = &n->attrs[0];
     const char *k = a->name;
-    if (strcmp(k, "value") == 0 && a->type == ATTR_TENSOR) {
+    if (strcmp(k, "value") == 0 && a->type == ATTR_TENSOR && a->t && a->t->data) {
         tensor_set_shape(out, a->t->dtype, a->t->rank, a->t->dims);
         out->data = a->t->data;
         return true;
@@ -612,7 +613,11 @@ static Graph *load_graph(Loader *L, Graph *g, const Onnx__GraphProto *gp) {
             continue;
         }
         t = graph_tensor_local(g, name);
-        tensor_from_proto(L, t, tp);
+        if (!tensor_from_proto(L, t, tp)) {
+            /* Reported; mark it defined so its uses do not repeat the error
+               as "not produced" (the graph is discarded anyway). */
+            t->data = pool_alloc(p, 16);
+        }
     }
     if (gp->n_sparse_initializer) error_model("sparse initializers are not supported");
 
@@ -630,7 +635,10 @@ static Graph *load_graph(Loader *L, Graph *g, const Onnx__GraphProto *gp) {
             error_at_tensor(t, "is listed twice as a graph input");
             continue;
         }
-        if (!value_info_shape(p, t, vi)) continue;
+        if (!value_info_shape(p, t, vi)) {
+            t->is_input = true; /* reported; defined for the checks below */
+            continue;
+        }
         /* A subgraph input may leave its type to the value bound to it. */
         if (!vi->type && !g->parent) error_at_tensor(t, "graph input has no type");
         t->is_input = true;
@@ -649,8 +657,9 @@ static Graph *load_graph(Loader *L, Graph *g, const Onnx__GraphProto *gp) {
         if (!*op) error_at_node(n, "node has no op_type");
         n->nattrs = (int)np->n_attribute;
         n->attrs = pool_alloc(p, sizeof(Attr) * (np->n_attribute + 1));
+        bool attrs_ok = true;
         for (size_t k = 0; k < np->n_attribute; k++)
-            attr_from_proto(L, g, n, &n->attrs[k], np->attribute[k]);
+            if (!attr_from_proto(L, g, n, &n->attrs[k], np->attribute[k])) attrs_ok = false;
         for (size_t k = 0; k < np->n_input; k++) {
             const char *in = np->input[k];
             if (!in || !*in) continue; /* omitted optional input */
@@ -671,7 +680,8 @@ static Graph *load_graph(Loader *L, Graph *g, const Onnx__GraphProto *gp) {
             t->producer = n;
             n->outputs[k] = t;
         }
-        if (strcmp(op, "Constant") == 0 && !*n->domain && n->noutputs == 1 && n->outputs[0]) {
+        if (attrs_ok && strcmp(op, "Constant") == 0 && !*n->domain && n->noutputs == 1 &&
+            n->outputs[0]) {
             Tensor *out = n->outputs[0];
             if (load_constant(L, g, n, out)) {
                 out->producer = NULL;
