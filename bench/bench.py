@@ -13,8 +13,8 @@ paid per batch. The machine is shared and noisy, so nothing is measured in
 one block: after a one-run probe sizes each cell's batch, the bench makes
 ROUNDS passes over all cells, each pass running one batch of every cell, and
 reports per cell the median of its per-batch medians (and the smallest
-per-batch minimum). Peak RSS comes from wait4() on each measuring process
-(the max over its batches for harness cells, which start afresh each time).
+per-batch minimum). Peak RSS comes from GNU time around each measuring
+process (the max over its batches for harness cells, which start afresh).
 
 Everything that is built (models, generated C, objects, executables) goes to
 the work directory (bench/results/tmp by default, git-ignored); object files
@@ -113,18 +113,40 @@ def run(argv, **kw):
     return p.stdout.decode(errors="replace")
 
 
+# Peak RSS is taken by GNU time (`/usr/bin/time -f %M`), not by wait4() here:
+# Linux carries the pre-exec high-water mark of the forked (or vforked)
+# parent into the child's ru_maxrss, so a 4 MiB harness started from this
+# python process (which has held whole models) would report this process's
+# size instead of its own.
+GNU_TIME = "/usr/bin/time"
+
+
+class RssProbe:
+    """Wraps an argv in GNU time writing the peak RSS to a file."""
+
+    def __init__(self):
+        fd, self.path = tempfile.mkstemp(prefix="bench-rss-")
+        os.close(fd)
+
+    def wrap(self, argv):
+        return [GNU_TIME, "-f", "maxrss_kb=%M", "-o", self.path] + argv
+
+    def read(self):
+        try:
+            with open(self.path) as f:
+                m = re.search(r"maxrss_kb=(\d+)", f.read())
+            return int(m.group(1)) if m else 0
+        finally:
+            os.unlink(self.path)
+
+
 def run_measured(argv, env=None):
     """Runs a measuring process to completion; returns (exit code, stdout,
-    stderr, peak RSS in KiB) with the RSS from wait4() of that process."""
-    with tempfile.TemporaryFile() as ef:
-        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=ef, env=env)
-        out = p.stdout.read()
-        p.stdout.close()
-        _, status, ru = os.wait4(p.pid, 0)
-        p.returncode = os.waitstatus_to_exitcode(status)
-        ef.seek(0)
-        err = ef.read()
-    return p.returncode, out.decode(errors="replace"), err.decode(errors="replace"), ru.ru_maxrss
+    stderr, peak RSS in KiB)."""
+    rss = RssProbe()
+    p = subprocess.run(rss.wrap(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    return (p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace"),
+            rss.read())
 
 
 def nice_argv(argv):
@@ -210,7 +232,8 @@ class WorkerCell(Cell):
     def __init__(self, key, title, argv, env=None):
         super().__init__(key, title)
         self.errfile = tempfile.TemporaryFile()
-        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self.rss = RssProbe()
+        self.p = subprocess.Popen(self.rss.wrap(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=self.errfile, env=env, text=True)
         self.version = None
         try:
@@ -246,9 +269,8 @@ class WorkerCell(Cell):
             self.p.stdin.close()
         except BrokenPipeError:
             pass
-        _, status, ru = os.wait4(self.p.pid, 0)
-        self.p.returncode = os.waitstatus_to_exitcode(status)
-        self.rss_kb = ru.ru_maxrss
+        self.p.wait()
+        self.rss_kb = self.rss.read()
 
 
 # ---------------------------------------------------------------------------
@@ -537,6 +559,8 @@ def main():
         notes.append("PyTorch column skipped: %s cannot import torch." % PYTHON)
         log("WARNING: " + notes[-1])
 
+    if not os.access(GNU_TIME, os.X_OK):
+        die("%s (GNU time, Debian package `time`) is needed to measure peak RSS" % GNU_TIME)
     info = env_info(args)
     if args.commit_label:
         info["commit"] = args.commit_label
@@ -717,7 +741,7 @@ def write_markdown(args, p, info, names, rows, gemm_cells, peak, notes, command,
     L.append("")
     L.append("Arena, .text and .rodata are those of the default (`mlegen`) build; per "
              "configuration below. RSS is the peak resident set of the measuring process "
-             "(wait4): the harness executable for mlegen, the node process for ORT (Node.js "
+             "(GNU time %M): the harness executable for mlegen, the node process for ORT (Node.js "
              "runtime included), the python process for PyTorch (interpreter and libtorch "
              "included). ORT and PyTorch times include the call overhead of their JavaScript / "
              "Python API, which is what their users pay per inference; mlegen's is a direct C "
@@ -758,10 +782,14 @@ def write_markdown(args, p, info, names, rows, gemm_cells, peak, notes, command,
         flops = 2.0 * GEMM_M * GEMM_N * GEMM_K
         L.append("## GEMM %dx%dx%d (runtime A, constant B), single thread\n" % (GEMM_M, GEMM_K, GEMM_N))
         L.append("Measured peak of this core (bench/fma_peak.c, 12 independent FMA chains, best "
-                 "trial over all rounds): AVX2 (ymm) %.1f GFLOP/s, AVX-512 (zmm) %.1f GFLOP/s.\n"
+                 "~10 ms trial of 30 per round, over all rounds): AVX2 (ymm) %.1f GFLOP/s, "
+                 "AVX-512 (zmm) %.1f GFLOP/s. The peak is a best case, so it is compared both "
+                 "with the median GEMM run and with the best one (both taken in the quietest "
+                 "moments of a shared core; the other logical CPU is its hyperthread sibling).\n"
                  % (peak["avx2"], peak["avx512"]))
-        L.append("| configuration | median µs | min µs | GFLOP/s (median) | GFLOP/s (best) | "
-                 "% of AVX2 peak | % of AVX-512 peak | runs |")
+        L.append("| configuration | median µs | min µs | GFLOP/s (median / best run) | "
+                 "% of AVX2 peak (median / best run) | % of AVX-512 peak (median / best run) "
+                 "| runs |")
         L.append("|---|---|---|---|---|---|---|---|")
         for c in gemm_cells.values():
             core = re.search(r"core=(\S+)", getattr(c, "last_out", ""))
@@ -774,10 +802,14 @@ def write_markdown(args, p, info, names, rows, gemm_cells, peak, notes, command,
                 continue
             g = flops / (c.median() * 1e3)
             gb = flops / (c.min() * 1e3)
-            L.append("| %s | %s | %s | %.1f | %.1f | %s | %s | %d |" % (
-                c.title, fmt_us(c.median()), fmt_us(c.min()), g, gb,
-                "%.0f%%" % (100 * g / peak["avx2"]) if peak["avx2"] else "n/a",
-                "%.0f%%" % (100 * g / peak["avx512"]) if peak["avx512"] else "n/a", c.runs()))
+            def pct(isa):
+                if not peak[isa]:
+                    return "n/a"
+                return "%.0f%% / %.0f%%" % (100 * g / peak[isa], 100 * gb / peak[isa])
+
+            L.append("| %s | %s | %s | %.1f / %.1f | %s | %s | %d |" % (
+                c.title, fmt_us(c.median()), fmt_us(c.min()), g, gb, pct("avx2"), pct("avx512"),
+                c.runs()))
         L.append("")
         L.append("The `-mavx2 -mfma` build takes the AVX2 path of the same generated file (its "
                  "AVX-512 code is under `#if`). OpenBLAS is Debian's libopenblas (pthread "
