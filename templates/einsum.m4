@@ -37,6 +37,8 @@ m4_ifelse(NIN, 1, `    (void)b;
                 sidx[d] = 0;
             }
         }
+m4_ifelse(NIN, 1, `        (void)i1;
+')m4_dnl
         y[o] = (T)acc;
         for (d = NO - 1; d >= 0; d--) {
             base0 += os0[d];

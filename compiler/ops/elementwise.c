@@ -437,6 +437,7 @@ static bool binary_dtype_ok(const char *op, DType t) {
     if (is_logical(op)) return t == DT_BOOL;
     if (strcmp(op, "BitShift") == 0)
         return t == DT_UINT8 || t == DT_UINT16 || t == DT_UINT32 || t == DT_UINT64;
+    if (t == DT_FLOAT16) return strcmp(op, "Pow") != 0; /* computed on as float */
     return arith_dtype(t) || (t == DT_BOOL && strcmp(op, "Equal") == 0);
 }
 
@@ -656,6 +657,7 @@ static void emit_binary_op(Emit *e, Node *n, const char *op, Tensor *a, Tensor *
     kernel_int(k, "SA_LAST", ca[r - 1]);
     kernel_int(k, "SB_LAST", cb[r - 1]);
     if (strcmp(op, "Mod") == 0) kernel_int(k, "FMOD", attr_int(n, "fmod", 0) != 0);
+    if (a->dtype == DT_FLOAT16) kernel_int(k, "HALF", 1);
     const char *fn = kernel_end(e, k);
     emit_stmt(e, "%s(%C, %C, %T);", fn, a, b, y);
 }
@@ -687,7 +689,9 @@ int infer_variadic(Graph *g, Node *n) {
         if (!broadcast_shape(n, &acc, b, &acc.rank, acc.dims)) return -1;
     }
     bool mean = strcmp(n->op_type, "Mean") == 0;
-    if (mean ? !dtype_is_float(acc.dtype) || !arith_dtype(acc.dtype) : !arith_dtype(acc.dtype)) {
+    bool half_ok = acc.dtype == DT_FLOAT16 && !mean; /* Max/Min/Sum run on float16 bits */
+    if (!half_ok &&
+        (mean ? !dtype_is_float(acc.dtype) || !arith_dtype(acc.dtype) : !arith_dtype(acc.dtype))) {
         error_at_node(n, "type %s is not supported", dtype_name(acc.dtype));
         return -1;
     }

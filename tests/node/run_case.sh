@@ -30,7 +30,7 @@ reason=$(awk -v n="$name" '$1 == n { $1 = ""; sub(/^ +/, ""); print; found = 1 }
 # scalar kernels (the SIMD paths are tested against them in kernels.cmake).
 # timeout kills the whole process group (mlegen, clang, the program).
 out=$(timeout -k 5 120 "$mlegen" check "$dir/model.onnx" "$dir"/test_data_set_* \
-    --cflags "-O0" 2>&1)
+    --cflags "-O0 -Wall -Wextra -pedantic -Werror" 2>&1)
 rc=$?
 printf '%s\n' "$out"
 
