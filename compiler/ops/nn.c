@@ -252,8 +252,12 @@ static int emit_conv_ref(Emit *e, Node *n, const Geom *g, int64_t group) {
     kernel_int(k, "HAS_BIAS", b != NULL);
     kernel_epilogue(k, &n->epi);
     const char *fn = kernel_end(e, k);
-    emit_stmt(e, "%s(%C, %C, %s, %s, %T);", fn, n->inputs[0], w, b ? "BIAS" : "0",
-              n->epi.residual ? "RES" : "0", n->outputs[0]);
+    /* Weights, bias and residual may all be run-time tensors here. */
+    Tensor *r = n->epi.residual;
+    if (b && r) emit_stmt(e, "%s(%C, %C, %C, %C, %T);", fn, n->inputs[0], w, b, r, n->outputs[0]);
+    else if (b) emit_stmt(e, "%s(%C, %C, %C, 0, %T);", fn, n->inputs[0], w, b, n->outputs[0]);
+    else if (r) emit_stmt(e, "%s(%C, %C, 0, %C, %T);", fn, n->inputs[0], w, r, n->outputs[0]);
+    else emit_stmt(e, "%s(%C, %C, 0, 0, %T);", fn, n->inputs[0], w, n->outputs[0]);
     return 0;
 }
 
@@ -280,7 +284,9 @@ int emit_conv(Emit *e, Node *n) {
     Geom g;
     int64_t group;
     if (!conv_geom(n, &g, &group)) return -1;
-    if (!need_const_weight(n, w, "weight") || (b && !need_const_weight(n, b, "bias"))) return -1;
+    /* Weights known only at run time cannot be packed: the reference kernel
+       reads them in ONNX layout. */
+    if (!w->data || (b && !b->data)) return emit_conv_ref(e, n, &g, group);
     int64_t cout = w->dims[0];
     if (emit_options(e)->opt_level == 0) {
         Kernel *k = kernel_begin(e, "conv_ref");
@@ -294,7 +300,6 @@ int emit_conv(Emit *e, Node *n) {
                        emit_const_array(e, DT_FLOAT, w->data, tensor_numel(w), w->name), NULL);
         return 0;
     }
-    (void)emit_conv_ref;
     if (conv_is_depthwise(n, &g, group)) {
         Kernel *k = kernel_begin(e, "conv_dw");
         kernel_geom(k, &g);
