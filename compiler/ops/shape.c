@@ -1,12 +1,19 @@
 /*
  * shape.c - ops that move or describe data: Identity/Dropout, Reshape,
  * Flatten, Squeeze/Unsqueeze, Transpose, Concat, Shape, Gather, Slice,
- * Cast, ConstantOfShape, Range.
+ * Cast/CastLike, ConstantOfShape, Range.
  *
  * Reshape-like ops (OPF_ALIAS in the table) emit nothing: the planner gives
  * their output the input's storage. The rest fold to constants when their
  * inputs are constant, which is how exporters' shape subgraphs
  * (Shape -> Gather -> Unsqueeze -> Concat -> Reshape) disappear.
+ *
+ * Operands that decide the output shape (Reshape's shape, Squeeze and
+ * Unsqueeze axes, Slice's starts/ends/axes/steps, ConstantOfShape's shape,
+ * Range's start/limit/delta) must be compile-time constants, because output
+ * shapes size the static arena: need_const reports the operand by name, and
+ * a caller who knows its value binds it with --const (check does so from its
+ * data). Gather's indices only decide values and are read at run time.
  */
 #include "ops.h"
 
