@@ -228,6 +228,27 @@ void graph_recount(Graph *g) {
         g->outputs[i]->nuses++;
 }
 
+static void heap_push(int *h, int *n, int v) {
+    int i = (*n)++;
+    for (; i > 0 && h[(i - 1) / 2] > v; i = (i - 1) / 2)
+        h[i] = h[(i - 1) / 2];
+    h[i] = v;
+}
+
+static int heap_pop(int *h, int *n) {
+    int top = h[0], v = h[--*n], i = 0;
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= *n) break;
+        if (c + 1 < *n && h[c + 1] < h[c]) c++;
+        if (h[c] >= v) break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = v;
+    return top;
+}
+
 /* Kahn's algorithm, stable: among ready nodes the earliest in model order
    goes first, so the schedule follows the exporter's order where it can. */
 int graph_toposort(Graph *g) {
@@ -268,24 +289,20 @@ int graph_toposort(Graph *g) {
             if (t && t->producer && t->producer != nd) users[ustart[t->id] + fill[t->id]++] = i;
         }
     }
-    /* A min-heap would be O(n log n); a sorted insert keeps it simple and
-       graphs have at most tens of thousands of nodes. */
+    /* Ready nodes in a binary min-heap on model order: O(n log n), so a
+       hostile model of a million independent nodes cannot stall the sort. */
     int nready = 0, done = 0;
     for (int i = 0; i < n; i++)
-        if (indeg[i] == 0) ready[nready++] = i;
+        if (indeg[i] == 0) heap_push(ready, &nready, i);
     while (nready) {
-        int best = 0;
-        for (int k = 1; k < nready; k++)
-            if (ready[k] < ready[best]) best = k;
-        int i = ready[best];
-        ready[best] = ready[--nready];
+        int i = heap_pop(ready, &nready);
         order[done++] = g->nodes[i];
         Node *nd = g->nodes[i];
         for (int j = 0; j < nd->noutputs; j++) {
             Tensor *t = nd->outputs[j];
             if (!t) continue;
             for (int u = ustart[t->id]; u < ustart[t->id + 1]; u++)
-                if (--indeg[users[u]] == 0) ready[nready++] = users[u];
+                if (--indeg[users[u]] == 0) heap_push(ready, &nready, users[u]);
         }
     }
     int rc = 0;

@@ -213,18 +213,38 @@ static int bind_shapes(Graph *g, const CompileRequest *req) {
     return errs;
 }
 
+/* True the first time a node of this (domain, op_type) is seen: a hash set
+   of representative nodes, so a hostile model with a million nodes costs
+   linear time, not quadratic. */
+static bool first_of_kind(Node **set, size_t cap, Node *n) {
+    uint64_t h = hash_bytes(n->op_type, strlen(n->op_type), 0);
+    h = hash_bytes(n->domain, strlen(n->domain), h);
+    for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1)) {
+        if (!set[i]) {
+            set[i] = n;
+            return true;
+        }
+        if (strcmp(set[i]->op_type, n->op_type) == 0 && strcmp(set[i]->domain, n->domain) == 0)
+            return false;
+    }
+}
+
 int support_report(Graph *g, FILE *out, bool only_problems) {
     int bad = 0;
+    size_t cap = 16;
+    while (cap < 2 * (size_t)g->nnodes)
+        cap *= 2;
+    Node **seen = calloc(cap, sizeof(Node *));
+    if (!seen) {
+        fprintf(stderr, "mlegen: out of memory\n");
+        exit(1);
+    }
     for (int i = 0; i < g->nnodes; i++) {
         Node *n = g->nodes[i];
         if (n->dead) continue;
         const OpDef *op = op_lookup(n->domain, n->op_type);
-        /* Report each unsupported (domain, op, opset) once. */
-        bool first = true;
-        for (int j = 0; j < i; j++)
-            if (!g->nodes[j]->dead && strcmp(g->nodes[j]->op_type, n->op_type) == 0 &&
-                strcmp(g->nodes[j]->domain, n->domain) == 0)
-                first = false;
+        /* Report each unsupported (domain, op) once in the listing. */
+        bool first = first_of_kind(seen, cap, n);
         if (op && n->opset >= op->min_opset) {
             if (!only_problems && first)
                 fprintf(out, "supported    %s%s%s (opset %d)\n", *n->domain ? n->domain : "",
@@ -241,6 +261,7 @@ int support_report(Graph *g, FILE *out, bool only_problems) {
                     *n->domain ? n->domain : "", *n->domain ? "." : "", n->op_type,
                     *n->domain ? n->domain : "ai.onnx", n->opset);
     }
+    free(seen);
     return bad;
 }
 

@@ -193,22 +193,25 @@ def _(d):
 # ---------------------------------------------------------------- support
 
 def unsupported_model():
-    # Three unsupported operators (two unknown, one known op too old for
-    # its opset? no: one in a custom domain) and, after them, a shape error
-    # that must not be reported first.
+    # Three unsupported operators (an unknown one, one in a custom domain,
+    # an ONNX-ML one) and, before them in the graph, a shape error that must
+    # not be reported first.
     nodes = [helper.make_node("Add", ["x", "z"], ["a"], name="bad_add"),
              helper.make_node("FooBar", ["a"], ["b"], name="foo"),
              helper.make_node("Custom", ["b"], ["c"], name="custom", domain="com.example"),
-             helper.make_node("NonMaxSuppression", ["c", "c"], ["y"], name="nms")]
+             helper.make_node("TreeEnsembleClassifier", ["c"], ["y"], name="trees",
+                              domain="ai.onnx.ml")]
     return model(nodes, [vi("x", [2, 3]), vi("z", [4])], [vi("y", None)],
-                 domains=["com.example"])
+                 domains=["com.example", "ai.onnx.ml"])
 
 
 UNSUPPORTED = [r"node 'foo' \(FooBar\): operator FooBar \(domain 'ai\.onnx', opset 13\) is not "
                r"supported",
                r"node 'custom' \(com\.example\.Custom\): operator com\.example\.Custom \(domain "
                r"'com\.example', opset 1\) is not supported",
-               r"node 'nms' \(NonMaxSuppression\): .*not supported"]
+               r"node 'trees' \(ai\.onnx\.ml\.TreeEnsembleClassifier\): operator "
+               r"ai\.onnx\.ml\.TreeEnsembleClassifier \(domain 'ai\.onnx\.ml', opset 1\) is not "
+               r"supported"]
 
 
 @case("unsupported_ops", UNSUPPORTED, first=r"is not supported")
