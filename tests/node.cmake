@@ -48,6 +48,27 @@ foreach(c ${node_cases})
   list(APPEND node_tests node_${c})
 endforeach()
 
+# Constant folding against the same data: a few cases per folded op family
+# run with every input fixed at compile time (run_case.sh ... fold), so the
+# fold functions, which the cases above never reach, get an oracle too.
+set(node_fold_cases
+  test_abs test_neg test_sign test_exp test_sqrt test_relu test_not_2d test_isnan
+  test_add_bcast test_sub_uint8 test_mul test_div_bcast test_pow_types_float32_int64
+  test_equal_bcast test_greater_equal test_less_equal_bcast test_and_bcast4v3d test_xor4d
+  test_prelu_broadcast test_where_long_example test_clip_default_inbounds
+  test_reduce_sum_square_do_not_keepdims_random test_reduce_prod_keepdims_example
+  test_reduce_max_negative_axes_keepdims_random test_reduce_mean_default_axes_keepdims_example
+  test_reduce_log_sum_exp_keepdims_random test_reduce_l2_do_not_keepdims_example
+  test_argmax_keepdims_random_select_last_index test_argmin_no_keepdims_example)
+foreach(c ${node_fold_cases})
+  if(EXISTS ${NODE_DIR}/node/${c})
+    add_test(NAME node_fold_${c}
+      COMMAND sh ${CMAKE_SOURCE_DIR}/tests/node/run_case.sh ${MLEGEN} ${NODE_DIR}/node/${c}
+              ${NODE_EXPECT} ${NODE_RESULTS} fold ${MLEGEN_PYTHON})
+    set_tests_properties(node_fold_${c} PROPERTIES TIMEOUT 150 LABELS node)
+  endif()
+endforeach()
+
 if(node_cases)
   add_test(NAME node_summary
     COMMAND sh ${CMAKE_SOURCE_DIR}/tests/node/summary.sh ${NODE_RESULTS} ${NODE_EXPECT}

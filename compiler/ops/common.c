@@ -165,3 +165,47 @@ int64_t numel_of(int rank, const int64_t *dims) {
         n *= dims[i];
     return n;
 }
+
+/* Writes element i of a constant tensor from a double or int64 value. */
+void tensor_put(Tensor *t, int64_t i, double d, int64_t v, bool is_int) {
+    switch (t->dtype) {
+    case DT_FLOAT:
+        ((float *)t->data)[i] = is_int ? (float)v : (float)d;
+        return;
+    case DT_DOUBLE:
+        ((double *)t->data)[i] = is_int ? (double)v : d;
+        return;
+    case DT_BOOL:
+        ((uint8_t *)t->data)[i] = (uint8_t)(is_int ? v != 0 : d != 0);
+        return;
+    default:
+        break;
+    }
+    int64_t x = is_int ? v : (int64_t)d;
+    switch (t->dtype) {
+    case DT_INT8:
+        ((int8_t *)t->data)[i] = (int8_t)x;
+        break;
+    case DT_UINT8:
+        ((uint8_t *)t->data)[i] = (uint8_t)x;
+        break;
+    case DT_INT16:
+        ((int16_t *)t->data)[i] = (int16_t)x;
+        break;
+    case DT_UINT16:
+        ((uint16_t *)t->data)[i] = (uint16_t)x;
+        break;
+    case DT_INT32:
+        ((int32_t *)t->data)[i] = (int32_t)x;
+        break;
+    case DT_UINT32:
+        ((uint32_t *)t->data)[i] = (uint32_t)x;
+        break;
+    case DT_INT64:
+    case DT_UINT64:
+        ((int64_t *)t->data)[i] = x;
+        break;
+    default:
+        break;
+    }
+}

@@ -276,8 +276,6 @@ static bool is_signed_int(DType t) {
     return t == DT_INT8 || t == DT_INT16 || t == DT_INT32 || t == DT_INT64;
 }
 
-static void put_value(Tensor *t, int64_t i, double d, int64_t v, bool is_int);
-
 int infer_unary(Graph *g, Node *n) {
     (void)g;
     if (!need_inputs(n, 1, 1)) return -1;
@@ -313,7 +311,7 @@ int fold_unary(Graph *g, Node *n) {
                 r = (v > 0) - (v < 0);
             else if (strcmp(u->name, "Relu") == 0)
                 r = v < 0 ? 0 : v;
-            put_value(y, i, 0, r, true);
+            tensor_put(y, i, 0, r, true);
             continue;
         }
         double v = u->fn(tensor_get_f64(x, i), alpha, beta);
@@ -527,50 +525,6 @@ static bool bin_eval_int(const char *op, int64_t a, int64_t b, int64_t *r) {
     return true;
 }
 
-/* Writes element i of a constant tensor from a double or int64 value. */
-static void put_value(Tensor *t, int64_t i, double d, int64_t v, bool is_int) {
-    switch (t->dtype) {
-    case DT_FLOAT:
-        ((float *)t->data)[i] = is_int ? (float)v : (float)d;
-        return;
-    case DT_DOUBLE:
-        ((double *)t->data)[i] = is_int ? (double)v : d;
-        return;
-    case DT_BOOL:
-        ((uint8_t *)t->data)[i] = (uint8_t)(is_int ? v != 0 : d != 0);
-        return;
-    default:
-        break;
-    }
-    int64_t x = is_int ? v : (int64_t)d;
-    switch (t->dtype) {
-    case DT_INT8:
-        ((int8_t *)t->data)[i] = (int8_t)x;
-        break;
-    case DT_UINT8:
-        ((uint8_t *)t->data)[i] = (uint8_t)x;
-        break;
-    case DT_INT16:
-        ((int16_t *)t->data)[i] = (int16_t)x;
-        break;
-    case DT_UINT16:
-        ((uint16_t *)t->data)[i] = (uint16_t)x;
-        break;
-    case DT_INT32:
-        ((int32_t *)t->data)[i] = (int32_t)x;
-        break;
-    case DT_UINT32:
-        ((uint32_t *)t->data)[i] = (uint32_t)x;
-        break;
-    case DT_INT64:
-    case DT_UINT64:
-        ((int64_t *)t->data)[i] = x;
-        break;
-    default:
-        break;
-    }
-}
-
 /* Folds the common ops on constants (shape arithmetic mostly); the rarer
    ones (Mod, BitShift, Pow on integers, uint64) are left to run time. */
 int fold_binary(Graph *g, Node *n) {
@@ -594,10 +548,10 @@ int fold_binary(Graph *g, Node *n) {
         if (ints) {
             int64_t r = 0;
             bin_eval_int(n->op_type, tensor_get_i64(a, ia), tensor_get_i64(b, ib), &r);
-            put_value(y, i, 0, r, true);
+            tensor_put(y, i, 0, r, true);
         } else {
-            put_value(y, i, bin_eval(n->op_type, tensor_get_f64(a, ia), tensor_get_f64(b, ib)), 0,
-                      false);
+            tensor_put(y, i, bin_eval(n->op_type, tensor_get_f64(a, ia), tensor_get_f64(b, ib)), 0,
+                       false);
         }
         for (int d = y->rank - 1; d >= 0; d--) {
             if (++idx[d] < y->dims[d]) break;

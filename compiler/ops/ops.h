@@ -31,6 +31,9 @@ void *alloc_const(Graph *g, Tensor *t);
    a broadcast dimension gets stride 0. */
 void broadcast_strides(const Tensor *t, int rank, const int64_t *dims, int64_t *strides);
 int64_t numel_of(int rank, const int64_t *dims);
+/* Writes element i of constant tensor t (any numeric type or bool) from a
+   double d, or from the int64 v when is_int. */
+void tensor_put(Tensor *t, int64_t i, double d, int64_t v, bool is_int);
 
 /* The op functions, by family. */
 #define OP_FUNCS(x)                                                                                \

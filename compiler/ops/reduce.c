@@ -13,6 +13,7 @@
  */
 #include "ops.h"
 
+#include <math.h>
 #include <string.h>
 
 /* Numeric types a reduction kernel can be instantiated on (C arithmetic). */
@@ -108,11 +109,6 @@ int infer_reduce(Graph *g, Node *n) {
     return 0;
 }
 
-int fold_reduce(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1; /* left to run time */
-}
-
 /* Appends dimension (d, stride) to a list, merging it into the previous one
    when the two are contiguous, so a reduction over trailing axes becomes a
    single flat loop. */
@@ -128,26 +124,96 @@ static void push_dim(int64_t *dims, int64_t *strides, int *n, int64_t d, int64_t
     (*n)++;
 }
 
-int emit_reduce(Emit *e, Node *n) {
-    Tensor *x = n->inputs[0], *y = n->outputs[0];
+/* The kept and reduced dimensions of a reduction with their input strides,
+   merged where contiguous and padded to at least one each. */
+static void reduce_layout(Node *n, int64_t *kd, int64_t *ks, int *nk, int64_t *rd, int64_t *rs,
+                          int *nr) {
+    Tensor *x = n->inputs[0];
     bool mask[MAX_RANK], noop;
     reduce_axes(n, mask, &noop);
-    int64_t stride[MAX_RANK], kd[MAX_RANK], ks[MAX_RANK], rd[MAX_RANK], rs[MAX_RANK];
-    int nk = 0, nr = 0;
+    int64_t stride[MAX_RANK];
     int64_t s = 1;
+    *nk = *nr = 0;
     for (int i = x->rank - 1; i >= 0; i--) {
         stride[i] = s;
         s *= x->dims[i];
     }
     for (int i = 0; i < x->rank; i++) {
         if (mask[i])
-            push_dim(rd, rs, &nr, x->dims[i], stride[i]);
+            push_dim(rd, rs, nr, x->dims[i], stride[i]);
         else
-            push_dim(kd, ks, &nk, x->dims[i], stride[i]);
+            push_dim(kd, ks, nk, x->dims[i], stride[i]);
     }
     /* C has no zero-length arrays: pad with a unit dimension. */
-    if (nk == 0) kd[0] = 1, ks[0] = 0, nk = 1;
-    if (nr == 0) rd[0] = 1, rs[0] = 0, nr = 1;
+    if (*nk == 0) kd[0] = 1, ks[0] = 0, *nk = 1;
+    if (*nr == 0) rd[0] = 1, rs[0] = 0, *nr = 1;
+}
+
+/* Advances an odometer over dims/strides; returns the offset change. */
+static int64_t odometer_step(int64_t *idx, const int64_t *dims, const int64_t *strides, int n) {
+    int64_t delta = 0;
+    for (int d = n - 1; d >= 0; d--) {
+        delta += strides[d];
+        if (++idx[d] < dims[d]) return delta;
+        delta -= strides[d] * dims[d];
+        idx[d] = 0;
+    }
+    return delta;
+}
+
+/* Same loops as templates/reduce.m4, in double (exact for the integer
+   shape arithmetic folding is mostly for) or int64 for integer types. */
+int fold_reduce(Graph *g, Node *n) {
+    Tensor *x = n->inputs[0], *y = n->outputs[0];
+    if (x->dtype == DT_UINT64) return 1;
+    const char *op = n->op_type + strlen("Reduce");
+    bool ints = !dtype_is_float(x->dtype);
+    int64_t kd[MAX_RANK], ks[MAX_RANK], rd[MAX_RANK], rs[MAX_RANK], kidx[MAX_RANK] = {0};
+    int nk, nr;
+    reduce_layout(n, kd, ks, &nk, rd, rs, &nr);
+    int64_t nred = numel_of(nr, rd), base = 0;
+    alloc_const(g, y);
+    for (int64_t o = 0; o < tensor_numel(y); o++) {
+        int64_t ridx[MAX_RANK] = {0}, off = base;
+        double acc = !strcmp(op, "Prod") ? 1 : 0;
+        int64_t iacc = !strcmp(op, "Prod") ? 1 : 0;
+        for (int64_t r = 0; r < nred; r++) {
+            double v = tensor_get_f64(x, off);
+            int64_t iv = tensor_get_i64(x, off);
+            bool first = r == 0;
+            if (!strcmp(op, "Max")) {
+                if (first || v > acc) acc = v, iacc = iv;
+            } else if (!strcmp(op, "Min")) {
+                if (first || v < acc) acc = v, iacc = iv;
+            } else if (!strcmp(op, "Prod")) {
+                acc *= v, iacc *= iv;
+            } else if (!strcmp(op, "L1")) {
+                acc += fabs(v), iacc += iv < 0 ? -iv : iv;
+            } else if (!strcmp(op, "L2") || !strcmp(op, "SumSquare")) {
+                acc += v * v, iacc += iv * iv;
+            } else if (!strcmp(op, "LogSumExp")) {
+                acc += exp(v);
+            } else {
+                acc += v, iacc += iv;
+            }
+            off += odometer_step(ridx, rd, rs, nr);
+        }
+        if (!strcmp(op, "Mean")) acc /= (double)nred, iacc /= nred;
+        if (!strcmp(op, "L2")) acc = sqrt(acc), iacc = (int64_t)sqrt((double)iacc);
+        if (!strcmp(op, "LogSum") || !strcmp(op, "LogSumExp"))
+            acc = log(acc), iacc = (int64_t)log((double)iacc);
+        if (!strcmp(op, "LogSumExp") && ints) iacc = (int64_t)acc;
+        tensor_put(y, o, acc, iacc, ints);
+        base += odometer_step(kidx, kd, ks, nk);
+    }
+    return 0;
+}
+
+int emit_reduce(Emit *e, Node *n) {
+    Tensor *x = n->inputs[0], *y = n->outputs[0];
+    int64_t kd[MAX_RANK], ks[MAX_RANK], rd[MAX_RANK], rs[MAX_RANK];
+    int nk, nr;
+    reduce_layout(n, kd, ks, &nk, rd, rs, &nr);
     Kernel *k = kernel_begin(e, "reduce");
     kernel_str(k, "OP", n->op_type + strlen("Reduce"));
     kernel_str(k, "T", dtype_ctype(x->dtype));
@@ -204,9 +270,30 @@ int infer_argmax(Graph *g, Node *n) {
     return 0;
 }
 
+static bool argmax_better(const Node *n, double v, double best) {
+    bool last = attr_int(n, "select_last_index", 0) != 0;
+    if (strcmp(n->op_type, "ArgMax") == 0) return last ? v >= best : v > best;
+    return last ? v <= best : v < best;
+}
+
 int fold_argmax(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
+    Tensor *x = n->inputs[0], *y = n->outputs[0];
+    if (x->dtype == DT_INT64 || x->dtype == DT_UINT64) return 1; /* not exact in double */
+    int64_t axis = attr_int(n, "axis", 0), outer, dim, inner;
+    if (axis < 0) axis += x->rank;
+    split_axis(x, axis, false, &outer, &dim, &inner);
+    int64_t *out = alloc_const(g, y);
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < inner; i++) {
+            int64_t row = o * dim * inner + i, at = 0;
+            double best = tensor_get_f64(x, row);
+            for (int64_t d = 1; d < dim; d++) {
+                double v = tensor_get_f64(x, row + d * inner);
+                if (argmax_better(n, v, best)) best = v, at = d;
+            }
+            out[o * inner + i] = at;
+        }
+    return 0;
 }
 
 int emit_argmax(Emit *e, Node *n) {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# run_case.sh MLEGEN CASE_DIR EXPECTATIONS RESULTS_DIR
+# run_case.sh MLEGEN CASE_DIR EXPECTATIONS RESULTS_DIR [fold PYTHON]
 #
 # Runs one ONNX backend node test through `mlegen check` and compares the
 # outcome with tests/node/expectations.txt in both directions:
@@ -9,11 +9,30 @@
 #   - a crash (signal) or a hang (timeout) of mlegen or of the generated
 #     program always fails, listed or not.
 # The outcome is also written to RESULTS_DIR/NAME for the summary test.
+#
+# With "fold PYTHON", every graph input is instead fixed to its data as a
+# compile-time constant (--const), so the whole graph goes through the ops'
+# constant folding (fold functions) rather than the kernels: the same ONNX
+# data then checks the folding code. Such a case must pass outright and
+# records no outcome.
 mlegen=$1
 dir=$2
 expectations=$3
 results=$4
+fold=${5:-}
 name=$(basename "$dir")
+if [ "$fold" = fold ]; then
+    consts=$("$6" -c 'import sys, onnx
+m = onnx.load(sys.argv[1])
+inits = {i.name for i in m.graph.initializer}
+names = [i.name for i in m.graph.input if i.name not in inits]
+print(" ".join("--const %s=%s/test_data_set_0/input_%d.pb" % (n, sys.argv[2], k)
+               for k, n in enumerate(names)))' "$dir/model.onnx" "$dir") || exit 1
+    # shellcheck disable=SC2086 # one word per option, names have no spaces
+    timeout -k 5 120 "$mlegen" check "$dir/model.onnx" "$dir/test_data_set_0" $consts \
+        --cflags "-O0 -Wall -Wextra -pedantic -Werror"
+    exit $?
+fi
 mkdir -p "$results"
 rm -f "$results/$name"
 if [ ! -x "$mlegen" ]; then
