@@ -69,6 +69,13 @@ foreach(c ${node_fold_cases})
   endif()
 endforeach()
 
+if(EXISTS ${NODE_DIR}/node/test_abs AND EXISTS ${NODE_DIR}/node/test_bernoulli)
+  add_test(NAME node_wrapper_selftest
+    COMMAND sh ${CMAKE_SOURCE_DIR}/tests/node/selftest.sh ${MLEGEN} ${NODE_DIR}/node
+            ${CMAKE_BINARY_DIR}/node_selftest)
+  set_tests_properties(node_wrapper_selftest PROPERTIES TIMEOUT 120 LABELS node)
+endif()
+
 if(node_cases)
   add_test(NAME node_summary
     COMMAND sh ${CMAKE_SOURCE_DIR}/tests/node/summary.sh ${NODE_RESULTS} ${NODE_EXPECT}
