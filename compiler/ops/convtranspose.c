@@ -35,8 +35,8 @@ static bool sp_attr(Node *n, const char *name, int nsp, int64_t dflt, int64_t *v
         return false;
     }
     for (int i = 0; i < nsp; i++) {
-        if (buf[i] <= 0) {
-            error_at_node(n, "%s entry %d must be positive", name, i);
+        if (buf[i] <= 0 || buf[i] > (1 << 20)) {
+            error_at_node(n, "%s entry %d must be in 1..%d", name, i, 1 << 20);
             return false;
         }
         v[3 - nsp + i] = buf[i];
@@ -74,8 +74,9 @@ static bool sp_init(Node *n, const Tensor *x, const Tensor *w, SpGeom *g) {
         return false;
     }
     for (int i = 0; i < g->nsp && np > 0; i++) {
-        if (pads[i] < 0 || pads[g->nsp + i] < 0) {
-            error_at_node(n, "negative pads are not supported");
+        if (pads[i] < 0 || pads[g->nsp + i] < 0 || pads[i] > (1 << 20) ||
+            pads[g->nsp + i] > (1 << 20)) {
+            error_at_node(n, "pads must be in 0..%d", 1 << 20);
             return false;
         }
         g->pb[o + i] = pads[i], g->pe[o + i] = pads[g->nsp + i];
@@ -119,8 +120,13 @@ static bool sp_convtranspose(Node *n, const Tensor *x, const Tensor *w, SpGeom *
     int c = attr_ints(n, "output_padding", buf, 6);
     for (int i = 0; i < 3; i++)
         op[i] = 0;
-    for (int i = 0; i < c && i < g->nsp; i++)
+    for (int i = 0; i < c && i < g->nsp; i++) {
+        if (buf[i] < 0 || buf[i] > (1 << 20)) {
+            error_at_node(n, "output_padding must be in 0..%d", 1 << 20);
+            return false;
+        }
         op[o + i] = buf[i];
+    }
     int nos = attr_ints(n, "output_shape", os, 5);
     const char *ap = attr_str(n, "auto_pad", "NOTSET");
     bool same = !strcmp(ap, "SAME_UPPER") || !strcmp(ap, "SAME_LOWER");
@@ -133,6 +139,10 @@ static bool sp_convtranspose(Node *n, const Tensor *x, const Tensor *w, SpGeom *
         int64_t full = g->s[i] * (g->in[i] - 1) + op[i] + span;
         int64_t want = -1;
         if (i >= o && nos > 0) want = os[nos - g->nsp + i - o];
+        if (want > ((int64_t)1 << 31)) {
+            error_at_node(n, "output_shape is too large");
+            return false;
+        }
         if (i >= o && want < 0 && same) want = g->in[i] * g->s[i];
         if (want >= 0) {
             /* A negative total (output_shape beyond the full result) pads

@@ -257,8 +257,8 @@ static bool split_sizes(Node *n, int64_t *sizes) {
             return false;
         }
         for (int i = 0; i < cnt; i++) {
-            if (buf[i] < 0) {
-                error_at_node(n, "split entry %d is negative", i);
+            if (buf[i] < 0 || buf[i] > d) {
+                error_at_node(n, "split entry %d is negative or larger than the axis", i);
                 return false;
             }
             sizes[i] = buf[i], total += buf[i];
@@ -646,8 +646,8 @@ int infer_tile(Graph *g, Node *n) {
     int64_t d[MAX_RANK];
     for (int i = 0; i < x->rank; i++) {
         int64_t k = tensor_get_i64(r, i);
-        if (k < 0) {
-            error_at_node(n, "repeats entry %d is negative", i);
+        if (k < 0 || (k > 0 && x->dims[i] > INT64_MAX / k)) {
+            error_at_node(n, "repeats entry %d (%lld) is negative or too large", i, (long long)k);
             return -1;
         }
         d[i] = x->dims[i] * k;
@@ -803,6 +803,11 @@ static bool pad_spec(Node *n, PadSpec *p) {
         return false;
     }
     for (int i = 0; i < x->rank; i++) {
+        if (p->begin[i] > INT32_MAX || p->begin[i] < -INT32_MAX || p->end[i] > INT32_MAX ||
+            p->end[i] < -INT32_MAX) {
+            error_at_node(n, "pads of axis %d are out of range", i);
+            return false;
+        }
         int64_t d = x->dims[i] + p->begin[i] + p->end[i];
         if (d < 0) {
             error_at_node(n, "pads make dimension %d negative", i);

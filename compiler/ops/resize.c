@@ -114,12 +114,13 @@ static bool resize_spec(Node *n, ResizeSpec *r) {
     for (int i = 0; i < x->rank; i++) {
         if (sizes) {
             r->out[i] = tensor_get_i64(sizes, i);
+            if (r->out[i] > ((int64_t)1 << 40)) r->out[i] = -1;
             r->scale[i] = x->dims[i] ? (double)r->out[i] / (double)x->dims[i] : 1.0;
         } else {
             double s = nattr >= 0 ? attr_scales[i] : tensor_get_f64(scales, i);
             float prod = (float)s * (float)x->dims[i]; /* as the reference: float32 */
             r->scale[i] = s;
-            r->out[i] = (int64_t)prod;
+            r->out[i] = prod >= 0 && prod < 0x1p40f ? (int64_t)prod : -1;
         }
         if (r->scale[i] <= 0 || r->out[i] <= 0) {
             error_at_node(n, "axis %d would be resized to %lld", i, (long long)r->out[i]);

@@ -49,7 +49,8 @@ int infer_identity(Graph *g, Node *n) {
         /* Whether it drops at all is decided at compile time. */
         if ((t && !need_const(n, t, "training_mode")) || (t && r && !need_const(n, r, "ratio")))
             return -1;
-        bool training = attr_int(n, "training_mode", 0) || (t && (!t->data || tensor_get_i64(t, 0)));
+        bool training =
+            attr_int(n, "training_mode", 0) || (t && (!t->data || tensor_get_i64(t, 0)));
         /* Training mode drops at random, except with a ratio of exactly 0. */
         bool zero_ratio = r && r->data && tensor_numel(r) == 1 && tensor_get_f64(r, 0) == 0.0;
         if (training && !zero_ratio) {
@@ -608,6 +609,7 @@ static bool slice_spec(Node *n, SliceSpec *sp, int64_t *dims) {
             return false;
         }
         seen[a] = true;
+        if (step == INT64_MIN) step = -INT64_MAX; /* same slice, and -step exists */
         if (step == 0) {
             error_at_node(n, "step must not be 0");
             return false;
@@ -618,11 +620,11 @@ static bool slice_spec(Node *n, SliceSpec *sp, int64_t *dims) {
         if (step > 0) {
             s = clamp64(s, 0, d);
             e = clamp64(e, 0, d);
-            dims[a] = e > s ? (e - s + step - 1) / step : 0;
+            dims[a] = e > s ? (e - s - 1) / step + 1 : 0; /* no overflow for any step */
         } else {
             s = clamp64(s, -1, d - 1);
             e = clamp64(e, -1, d - 1);
-            dims[a] = s > e ? (s - e + (-step) - 1) / (-step) : 0;
+            dims[a] = s > e ? (s - e - 1) / -step + 1 : 0;
         }
         sp->start[a] = s;
         sp->step[a] = step;
