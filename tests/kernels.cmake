@@ -1,0 +1,34 @@
+# Optimized kernels: single-op models (tests/kernels/gen_kernel_models.py,
+# references computed in numpy float64) through `mlegen check` on every
+# code path a template has:
+#   native  -march=native (AVX-512 on the CI machine)
+#   avx2    -mavx2 -mfma  (the AVX2 path)
+#   scalar  -O2, no -m flags (the portable path), all three with -Werror
+#   O0      mlegen -O0 (the reference kernels)
+# The models are generated at test time into the build tree (fixture
+# `kernel_models`); the case list is read at configure time.
+set(KERNEL_GEN ${CMAKE_SOURCE_DIR}/tests/kernels/gen_kernel_models.py)
+set(KERNEL_DIR ${CMAKE_BINARY_DIR}/kernel_models)
+# The generated code (and the harness) must build warning-free.
+set(KERNEL_WARN "-Wall -Wextra -pedantic -Werror")
+execute_process(COMMAND ${MLEGEN_PYTHON} ${KERNEL_GEN} --list
+  OUTPUT_VARIABLE kernel_cases RESULT_VARIABLE kernel_rc ERROR_QUIET)
+if(NOT kernel_rc EQUAL 0)
+  message(WARNING "kernel tests not configured (${MLEGEN_PYTHON} needs onnx and numpy)")
+  set(kernel_cases "")
+endif()
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${KERNEL_GEN})
+
+add_test(NAME kernels_gen COMMAND ${MLEGEN_PYTHON} ${KERNEL_GEN} ${KERNEL_DIR})
+set_tests_properties(kernels_gen PROPERTIES FIXTURES_SETUP kernel_models TIMEOUT 300)
+
+foreach(c ${kernel_cases})
+  set(m ${KERNEL_DIR}/${c}/model.onnx)
+  set(d ${KERNEL_DIR}/${c}/test_data_set_0)
+  add_test(NAME kernel_${c}_native COMMAND ${MLEGEN} check ${m} ${d} --cflags "-O2 -march=native ${KERNEL_WARN}")
+  add_test(NAME kernel_${c}_avx2 COMMAND ${MLEGEN} check ${m} ${d} --cflags "-O2 -mavx2 -mfma ${KERNEL_WARN}")
+  add_test(NAME kernel_${c}_scalar COMMAND ${MLEGEN} check ${m} ${d} --cflags "-O2 ${KERNEL_WARN}")
+  add_test(NAME kernel_${c}_O0 COMMAND ${MLEGEN} check -O0 ${m} ${d})
+  set_tests_properties(kernel_${c}_native kernel_${c}_avx2 kernel_${c}_scalar kernel_${c}_O0
+    PROPERTIES FIXTURES_REQUIRED kernel_models TIMEOUT 120 LABELS kernels)
+endforeach()

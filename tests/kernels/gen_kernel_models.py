@@ -1,0 +1,325 @@
+#!/usr/bin/env python3
+"""Single-op models for the optimized kernels (tests/kernels.cmake).
+
+Usage: /usr/bin/python3 tests/kernels/gen_kernel_models.py OUTDIR [--list]
+
+Each case is one operator (sometimes followed by an Add and/or an
+activation so the fused epilogue runs too) on random data and on awkward
+shapes: prime sizes, channel counts that are not multiples of 8/16, M, N or
+K of 1, odd spatial sizes. References are computed here in numpy, in
+float64, then cast to float32; nothing is taken from the compiler under
+test. Layout: OUTDIR/NAME/model.onnx + test_data_set_0/{input,output}_i.pb.
+--list prints the case names (CMake reads them at configure time).
+All randomness is seeded per case, so the files are deterministic.
+"""
+import os
+import sys
+import zlib
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OPSET = 14
+
+# ---------------------------------------------------------------- references
+
+
+def conv_ref(x, w, b, strides, pads, dil, group):
+    """Direct convolution, NCHW (rank 4) or NCW (rank 3 is lifted to 2-D)."""
+    one_d = x.ndim == 3
+    if one_d:
+        x, w = x[:, :, None, :], w[:, :, None, :]
+        strides, dil = (1, strides[0]), (1, dil[0])
+        pads = (0, pads[0], 0, pads[1])
+    n, c, h, wd = x.shape
+    m, cg, kh, kw = w.shape
+    xp = np.zeros((n, c, h + pads[0] + pads[2], wd + pads[1] + pads[3]))
+    xp[:, :, pads[0]:pads[0] + h, pads[1]:pads[1] + wd] = x
+    oh = (xp.shape[2] - (kh - 1) * dil[0] - 1) // strides[0] + 1
+    ow = (xp.shape[3] - (kw - 1) * dil[1] - 1) // strides[1] + 1
+    y = np.zeros((n, m, oh, ow))
+    mg = m // group
+    for g in range(group):
+        xs = xp[:, g * cg:(g + 1) * cg]
+        for i in range(kh):
+            for j in range(kw):
+                patch = xs[:, :, i * dil[0]:i * dil[0] + (oh - 1) * strides[0] + 1:strides[0],
+                           j * dil[1]:j * dil[1] + (ow - 1) * strides[1] + 1:strides[1]]
+                wk = w[g * mg:(g + 1) * mg, :, i, j]
+                y[:, g * mg:(g + 1) * mg] += np.einsum("nchw,mc->nmhw", patch, wk)
+    if b is not None:
+        y += b[None, :, None, None]
+    return y[:, :, 0, :] if one_d else y
+
+
+def pool_ref(x, kind, k, strides, pads, ceil_mode=False, count_pad=False, dil=(1, 1)):
+    n, c, h, w = x.shape
+
+    def osize(i, kk, s, d, p0, p1):
+        span = (kk - 1) * d + 1
+        num = i + p0 + p1 - span
+        o = (-(-num // s) if ceil_mode else num // s) + 1
+        if ceil_mode and (o - 1) * s >= i + p0:
+            o -= 1
+        return o
+
+    oh = osize(h, k[0], strides[0], dil[0], pads[0], pads[2])
+    ow = osize(w, k[1], strides[1], dil[1], pads[1], pads[3])
+    y = np.zeros((n, c, oh, ow))
+    for a in range(oh):
+        for b in range(ow):
+            vals, cnt = [], 0
+            for i in range(k[0]):
+                for j in range(k[1]):
+                    hh = a * strides[0] - pads[0] + i * dil[0]
+                    ww = b * strides[1] - pads[1] + j * dil[1]
+                    if 0 <= hh < h and 0 <= ww < w:
+                        vals.append(x[:, :, hh, ww])
+                        cnt += 1
+                    elif count_pad and -pads[0] <= hh < h + pads[2] and -pads[1] <= ww < w + pads[3]:
+                        cnt += 1
+            if kind == "max":
+                y[:, :, a, b] = np.max(np.stack(vals), axis=0)
+            else:
+                y[:, :, a, b] = np.sum(np.stack(vals), axis=0) / cnt
+    return y
+
+
+ACTS = {
+    None: lambda v: v,
+    "Relu": lambda v: np.maximum(v, 0),
+    "Clip": lambda v: np.clip(v, 0.0, 6.0),
+    "LeakyRelu": lambda v: np.where(v < 0, 0.1 * v, v),
+    "Sigmoid": lambda v: 1 / (1 + np.exp(-v)),
+    "Tanh": np.tanh,
+    "HardSigmoid": lambda v: np.clip(0.2 * v + 0.5, 0, 1),
+    "HardSwish": lambda v: v * np.clip(v / 6 + 0.5, 0, 1),
+}
+
+
+def act_node(act, x, y, inits):
+    if act == "Clip":
+        inits += [numpy_helper.from_array(np.array(0, np.float32), "clip_lo"),
+                  numpy_helper.from_array(np.array(6, np.float32), "clip_hi")]
+        return helper.make_node("Clip", [x, "clip_lo", "clip_hi"], [y])
+    if act == "LeakyRelu":
+        return helper.make_node("LeakyRelu", [x], [y], alpha=0.1)
+    if act == "HardSigmoid":
+        return helper.make_node("HardSigmoid", [x], [y], alpha=0.2, beta=0.5)
+    return helper.make_node(act, [x], [y])
+
+
+# ---------------------------------------------------------------- model writing
+
+
+def rng_for(name):
+    return np.random.default_rng(zlib.crc32(name.encode()))
+
+
+def write(outdir, name, nodes, inputs, outputs, inits):
+    """inputs/outputs: lists of (name, array)."""
+    vi = lambda n, a: helper.make_tensor_value_info(n, TensorProto.FLOAT, list(a.shape))
+    g = helper.make_graph(nodes, name, [vi(n, a) for n, a in inputs],
+                          [vi(n, a) for n, a in outputs], inits)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", OPSET)])
+    m.ir_version = 8
+    onnx.checker.check_model(m)
+    d = os.path.join(outdir, name, "test_data_set_0")
+    os.makedirs(d, exist_ok=True)
+    onnx.save(m, os.path.join(outdir, name, "model.onnx"))
+    for kind, lst in (("input", inputs), ("output", outputs)):
+        for i, (n, a) in enumerate(lst):
+            t = numpy_helper.from_array(np.asarray(a, np.float32), n)
+            with open(os.path.join(d, "%s_%d.pb" % (kind, i)), "wb") as f:
+                f.write(t.SerializeToString())
+
+
+def case_conv(outdir, name, n, c, hw, m, k, stride=1, pad=0, dil=1, group=1, bias=True,
+              act=None, residual=False):
+    r = rng_for(name)
+    sp = len(hw)
+    x = r.standard_normal((n, c) + tuple(hw)).astype(np.float32)
+    w = (r.standard_normal((m, c // group) + (k,) * sp) / np.sqrt(c // group * k**sp)).astype(
+        np.float32)
+    b = r.standard_normal(m).astype(np.float32) if bias else None
+    strides, dils, pads = (stride,) * sp, (dil,) * sp, (pad,) * (2 * sp)
+    y = conv_ref(x.astype(np.float64), w.astype(np.float64),
+                 None if b is None else b.astype(np.float64), strides, pads, dils, group)
+    inits = [numpy_helper.from_array(w, "w")] + ([numpy_helper.from_array(b, "b")] if bias else [])
+    nodes = [helper.make_node("Conv", ["x", "w"] + (["b"] if bias else []), ["c"],
+                              strides=list(strides), pads=list(pads), dilations=list(dils),
+                              group=group)]
+    inputs, cur = [("x", x)], "c"
+    if residual:
+        s = r.standard_normal(y.shape).astype(np.float32)
+        inputs.append(("s", s))
+        nodes.append(helper.make_node("Add", [cur, "s"], ["a"]))
+        y, cur = y + s, "a"
+    if act:
+        nodes.append(act_node(act, cur, "y", inits))
+        y = ACTS[act](y)
+    else:
+        nodes[-1].output[0] = "y"
+    write(outdir, name, nodes, inputs, [("y", y.astype(np.float32))], inits)
+
+
+def case_gemm(outdir, name, m, k, n, trans_b=0, alpha=1.0, beta=1.0, bias="n", act=None,
+              trans_a=0):
+    r = rng_for(name)
+    a = r.standard_normal((k, m) if trans_a else (m, k)).astype(np.float32)
+    b = (r.standard_normal((n, k) if trans_b else (k, n)) / np.sqrt(k)).astype(np.float32)
+    cshape = {"n": (n,), "1n": (1, n), "1": (1,), "mn": (m, n), None: None}[bias]
+    c = r.standard_normal(cshape).astype(np.float32) if cshape else None
+    a64, b64 = a.astype(np.float64), b.astype(np.float64)
+    y = alpha * ((a64.T if trans_a else a64) @ (b64.T if trans_b else b64))
+    if c is not None:
+        y = y + beta * c.astype(np.float64)
+    inits = [numpy_helper.from_array(b, "b")] + ([numpy_helper.from_array(c, "c")] if bias else [])
+    nodes = [helper.make_node("Gemm", ["a", "b"] + (["c"] if bias else []), ["g"], alpha=alpha,
+                              beta=beta, transA=trans_a, transB=trans_b)]
+    if act:
+        nodes.append(act_node(act, "g", "y", inits))
+        y = ACTS[act](y)
+    else:
+        nodes[-1].output[0] = "y"
+    write(outdir, name, nodes, [("a", a)], [("y", y.astype(np.float32))], inits)
+
+
+def case_matmul(outdir, name, ashape, bshape, const_b=True):
+    r = rng_for(name)
+    a = r.standard_normal(ashape).astype(np.float32)
+    b = (r.standard_normal(bshape) / np.sqrt(bshape[-2] if len(bshape) > 1 else 1)).astype(
+        np.float32)
+    y = np.matmul(a.astype(np.float64), b.astype(np.float64))
+    nodes = [helper.make_node("MatMul", ["a", "b"], ["y"])]
+    if const_b:
+        write(outdir, name, nodes, [("a", a)], [("y", y)], [numpy_helper.from_array(b, "b")])
+    else:
+        write(outdir, name, nodes, [("a", a), ("b", b)], [("y", y)], [])
+
+
+def case_pool(outdir, name, op, shape, k, stride, pads, ceil_mode=0, count_pad=0, dil=None):
+    r = rng_for(name)
+    x = r.standard_normal(shape).astype(np.float32)
+    attrs = dict(kernel_shape=list(k), strides=list(stride), pads=list(pads), ceil_mode=ceil_mode)
+    if op == "AveragePool":
+        attrs["count_include_pad"] = count_pad
+    if dil:
+        attrs["dilations"] = list(dil)
+    y = pool_ref(x.astype(np.float64), "max" if op == "MaxPool" else "avg", k, stride, pads,
+                 bool(ceil_mode), bool(count_pad), dil or (1, 1))
+    write(outdir, name, [helper.make_node(op, ["x"], ["y"], **attrs)], [("x", x)], [("y", y)], [])
+
+
+def case_simple(outdir, name, op, shape, **attrs):
+    r = rng_for(name)
+    x = r.standard_normal(shape).astype(np.float32)
+    x64 = x.astype(np.float64)
+    inits, ins = [], ["x"]
+    if op == "GlobalAveragePool":
+        y = x64.mean(axis=tuple(range(2, x.ndim)), keepdims=True)
+    elif op == "GlobalMaxPool":
+        y = x64.max(axis=tuple(range(2, x.ndim)), keepdims=True)
+    elif op == "Softmax":
+        ax = attrs.get("axis", -1)
+        e = np.exp(x64 - x64.max(axis=ax, keepdims=True))
+        y = e / e.sum(axis=ax, keepdims=True)
+    elif op == "BatchNormalization":
+        c = shape[1]
+        p = [r.standard_normal(c), r.standard_normal(c), r.standard_normal(c),
+             r.uniform(0.5, 2.0, c)]
+        p = [v.astype(np.float32) for v in p]
+        for nm, v in zip(("scale", "bias", "mean", "var"), p):
+            inits.append(numpy_helper.from_array(v, nm))
+        ins += ["scale", "bias", "mean", "var"]
+        bc = (1, c) + (1,) * (x.ndim - 2)
+        s, b, mu, var = [v.astype(np.float64).reshape(bc) for v in p]
+        y = (x64 - mu) / np.sqrt(var + 1e-5) * s + b
+    write(outdir, name, [helper.make_node(op, ins, ["y"], **attrs)], [("x", x)], [("y", y)], inits)
+
+
+# ---------------------------------------------------------------- the cases
+
+
+def cases():
+    C = []
+    conv = lambda name, *a, **kw: C.append((name, case_conv, a, kw))
+    conv("conv_3x3_s1_p1", 1, 8, (13, 11), 16, 3, pad=1)
+    conv("conv_3x3_s2_p1_odd", 1, 7, (17, 19), 13, 3, stride=2, pad=1)
+    conv("conv_3x3_relu_res", 1, 16, (9, 9), 24, 3, pad=1, act="Relu", residual=True)
+    conv("conv_5x5_dil2", 1, 5, (15, 14), 11, 5, pad=3, dil=2, bias=False)
+    conv("conv_7x7_s2_p3", 1, 3, (23, 23), 17, 7, stride=2, pad=3, act="Relu")
+    conv("conv_1x1", 1, 37, (7, 9), 29, 1)
+    conv("conv_1x1_big", 1, 96, (14, 14), 160, 1, act="Clip")
+    conv("conv_1x1_res", 2, 24, (5, 7), 36, 1, residual=True)
+    conv("conv_1x1_s2", 1, 12, (9, 9), 20, 1, stride=2)
+    conv("conv_1x1_pad", 1, 6, (5, 5), 7, 1, pad=1)
+    conv("conv_k1_cin1", 1, 1, (31, 29), 32, 3, act="Relu")
+    conv("conv_bigk", 1, 64, (6, 6), 40, 3, pad=1)  # K = 576 > one K block
+    conv("conv_group2", 1, 8, (10, 10), 12, 3, pad=1, group=2, act="LeakyRelu")
+    conv("conv_group3_1x1", 1, 9, (6, 5), 15, 1, group=3)
+    conv("conv_batch2", 2, 4, (8, 6), 5, 3, pad=1, act="Sigmoid")
+    conv("conv_1d", 1, 6, (23,), 10, 3, pad=1, stride=2)
+    conv("conv_hswish", 1, 10, (6, 6), 14, 3, pad=1, act="HardSwish")
+    conv("conv_tanh", 1, 4, (5, 5), 3, 3, act="Tanh")
+    conv("dw_3x3_s1", 1, 32, (15, 15), 32, 3, pad=1, group=32, act="Clip")
+    conv("dw_3x3_s2", 1, 24, (17, 16), 24, 3, stride=2, pad=1, group=24, act="Relu")
+    conv("dw_3x3_s2_big", 1, 3, (112, 112), 3, 3, stride=2, pad=1, group=3)
+    conv("dw_5x5_s1_res", 2, 19, (9, 11), 19, 5, pad=2, group=19, residual=True)
+    conv("dw_3x3_dil2_nobias", 1, 13, (12, 12), 13, 3, pad=2, dil=2, group=13, bias=False)
+    conv("dw_3x3_s3_nopad", 1, 5, (20, 22), 5, 3, stride=3, group=5, act="HardSigmoid")
+    conv("dw_3x3_7x7", 1, 17, (7, 7), 17, 3, pad=1, group=17, act="Tanh")
+    gemm = lambda name, *a, **kw: C.append((name, case_gemm, a, kw))
+    gemm("gemm_m1", 1, 97, 53)
+    gemm("gemm_m1_n1", 1, 31, 1, bias="1")
+    gemm("gemm_m1_k1", 1, 1, 40, act="Relu")
+    gemm("gemm_m1_big_relu", 1, 784, 512, act="Relu")
+    gemm("gemm_m1_n10", 1, 513, 10, trans_b=1)
+    gemm("gemm_transb_alpha_beta", 13, 29, 37, trans_b=1, alpha=0.5, beta=2.0, bias="1n")
+    gemm("gemm_m12", 12, 64, 32)
+    gemm("gemm_m13_k1", 13, 1, 33, bias=None)
+    gemm("gemm_prime", 17, 331, 71, act="Sigmoid")
+    gemm("gemm_bigk", 25, 700, 65, act="LeakyRelu")
+    gemm("gemm_c_full", 5, 7, 6, bias="mn")  # C not a row vector: reference path
+    gemm("gemm_transa", 6, 10, 9, trans_a=1)
+    mm = lambda name, *a, **kw: C.append((name, case_matmul, a, kw))
+    mm("matmul_const_3d", (2, 5, 23), (23, 19))
+    mm("matmul_const_m1", (1, 300), (300, 3))
+    mm("matmul_runtime_batched", (3, 4, 7), (3, 7, 5), const_b=False)
+    mm("matmul_runtime_bcast", (2, 1, 3, 6), (4, 6, 2), const_b=False)
+    mm("matmul_runtime_1d", (9,), (9, 4), const_b=False)
+    pool = lambda name, *a, **kw: C.append((name, case_pool, a, kw))
+    pool("maxpool_2x2", "MaxPool", (1, 19, 12, 12), (2, 2), (2, 2), (0, 0, 0, 0))
+    pool("maxpool_3x3_s2_p1", "MaxPool", (1, 5, 17, 16), (3, 3), (2, 2), (1, 1, 1, 1))
+    pool("maxpool_ceil", "MaxPool", (2, 3, 11, 13), (3, 3), (2, 2), (0, 0, 0, 0), ceil_mode=1)
+    pool("maxpool_dil", "MaxPool", (1, 4, 10, 9), (2, 3), (1, 2), (1, 0, 1, 2), dil=(2, 1))
+    pool("avgpool_3x3_pad", "AveragePool", (1, 7, 9, 10), (3, 3), (1, 1), (1, 1, 1, 1))
+    pool("avgpool_countpad", "AveragePool", (1, 6, 9, 7), (3, 2), (2, 2), (1, 1, 1, 0),
+         count_pad=1)
+    pool("avgpool_ceil", "AveragePool", (1, 3, 10, 10), (3, 3), (3, 3), (0, 0, 0, 0),
+         ceil_mode=1)
+    simple = lambda name, *a, **kw: C.append((name, case_simple, a, kw))
+    simple("gap_7x7", "GlobalAveragePool", (2, 37, 7, 7))
+    simple("gap_1x1", "GlobalAveragePool", (1, 5, 1, 1))
+    simple("gmp_odd", "GlobalMaxPool", (1, 11, 5, 3))
+    simple("softmax_last", "Softmax", (3, 1000))
+    simple("softmax_axis1", "Softmax", (2, 7, 5), axis=1)
+    simple("softmax_n1", "Softmax", (4, 1))
+    simple("batchnorm_nchw", "BatchNormalization", (2, 13, 5, 7))
+    simple("batchnorm_nc", "BatchNormalization", (3, 17))
+    return C
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--list":
+        print(";".join(name for name, _, _, _ in cases()), end="")
+        return
+    if len(sys.argv) != 2:
+        sys.exit("usage: gen_kernel_models.py OUTDIR | --list")
+    for name, fn, a, kw in cases():
+        fn(sys.argv[1], name, *a, **kw)
+
+
+if __name__ == "__main__":
+    main()
