@@ -288,8 +288,9 @@ int infer_unary(Graph *g, Node *n) {
         }
     } else if (unary_on_ints(n->op_type) && is_signed_int(x->dtype)) {
         /* integer Abs/Neg/Sign/Relu (shape arithmetic in expanded functions) */
-    } else if (!need_dtype_float(n, x, "input")) {
-        return -1;
+    } else if (x->dtype != DT_DOUBLE && x->dtype != DT_FLOAT16 &&
+               !need_dtype_float(n, x, "input")) {
+        return -1; /* float16 is computed on as float, double as double */
     }
     set_out(n, 0, unary_to_bool(n->op_type) ? DT_BOOL : x->dtype, x->rank, x->dims);
     return 0;
@@ -298,6 +299,7 @@ int infer_unary(Graph *g, Node *n) {
 int fold_unary(Graph *g, Node *n) {
     const struct UnaryInfo *u = unary_lookup(n->op_type);
     Tensor *x = n->inputs[0], *y = n->outputs[0];
+    if (x->dtype == DT_FLOAT16) return 1; /* left to the kernel's half helpers */
     float alpha, beta;
     unary_params(n, u, &alpha, &beta);
     alloc_const(g, y);
@@ -314,11 +316,7 @@ int fold_unary(Graph *g, Node *n) {
             tensor_put(y, i, 0, r, true);
             continue;
         }
-        double v = u->fn(tensor_get_f64(x, i), alpha, beta);
-        if (y->dtype == DT_BOOL)
-            ((uint8_t *)y->data)[i] = v != 0;
-        else
-            ((float *)y->data)[i] = (float)v;
+        tensor_put(y, i, u->fn(tensor_get_f64(x, i), alpha, beta), 0, false);
     }
     return 0;
 }
@@ -332,6 +330,7 @@ int emit_unary(Emit *e, Node *n) {
     kernel_str(k, "TX", dtype_ctype(n->inputs[0]->dtype));
     kernel_str(k, "TY", dtype_ctype(n->outputs[0]->dtype));
     kernel_int(k, "N", tensor_numel(n->outputs[0]));
+    if (n->inputs[0]->dtype == DT_FLOAT16) kernel_int(k, "HALF", 1);
     kernel_float(k, "ALPHA", alpha);
     kernel_float(k, "BETA", beta);
     const char *fn = kernel_end(e, k);
