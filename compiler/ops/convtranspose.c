@@ -523,3 +523,123 @@ int emit_maxroipool(Emit *e, Node *n) {
     emit_stmt(e, "%s(%C, %C, %T);", fn, x, rois, y);
     return 0;
 }
+
+/* AveragePool beyond nn.c's 1-D/2-D float kernels (3-D). count_include_pad
+   counts window positions inside the padded input. */
+static bool avgpool_is_basic(const Node *n) {
+    const Tensor *x = n->inputs[0];
+    return x->rank == 3 || x->rank == 4;
+}
+
+int infer_avgpool(Graph *gr, Node *n) {
+    if (!need_inputs(n, 1, 1)) return -1;
+    if (avgpool_is_basic(n)) return infer_pool(gr, n);
+    Tensor *x = n->inputs[0];
+    SpGeom g;
+    if (!need_dtype_float(n, x, "input") || !sp_pool(n, x, &g)) return -1;
+    set_conv_out(n, x, x->dims[1], &g, x->dtype);
+    return 0;
+}
+
+int fold_avgpool(Graph *g, Node *n) {
+    (void)g, (void)n;
+    return 1;
+}
+
+int emit_avgpool(Emit *e, Node *n) {
+    if (avgpool_is_basic(n)) return emit_pool(e, n);
+    Tensor *x = n->inputs[0], *y = n->outputs[0];
+    SpGeom g;
+    sp_pool(n, x, &g);
+    Kernel *k = kernel_begin(e, "pool_nd");
+    kernel_str(k, "MODE", "avg");
+    kernel_str(k, "T", "float");
+    kernel_int(k, "PLANES", x->dims[0] * x->dims[1]);
+    kernel_sp(k, &g);
+    kernel_int(k, "COL_MAJOR", 0);
+    kernel_int(k, "COUNT_PAD", attr_int(n, "count_include_pad", 0) != 0);
+    kernel_int(k, "QD", g.in[0] + g.pe[0]);
+    kernel_int(k, "QH", g.in[1] + g.pe[1]);
+    kernel_int(k, "QW", g.in[2] + g.pe[2]);
+    const char *fn = kernel_end(e, k);
+    emit_stmt(e, "%s(%C, %T, 0);", fn, x, y);
+    return 0;
+}
+
+/* MaxUnpool: zeros, with each x scattered to the position its index names
+   (MaxPool's Indices: flat positions in the shape the pooling geometry
+   inverts to, (in - 1) * stride + kernel - pads). output_shape, when
+   given, decides the output shape (so it must be constant); the indexed
+   positions keep their coordinates in it, and those outside are dropped, as
+   are out-of-range indices (read at run time). */
+static bool unpool_dims(Node *n, int64_t *d) {
+    Tensor *x = n->inputs[0];
+    SpGeom g;
+    Tensor w = {.rank = x->rank};
+    int64_t ks[6];
+    if (x->rank < 3 || x->rank > 5 || attr_ints(n, "kernel_shape", ks, 6) != x->rank - 2) {
+        error_at_node(n, "needs a 3-D to 5-D input and %d kernel_shape entries", x->rank - 2);
+        return false;
+    }
+    for (int i = 0; i < x->rank - 2; i++)
+        w.dims[2 + i] = ks[i];
+    if (!sp_init(n, x, &w, &g)) return false;
+    d[0] = x->dims[0], d[1] = x->dims[1];
+    for (int i = 0; i < g.nsp; i++) {
+        int a = 3 - g.nsp + i;
+        d[2 + i] = (g.in[a] - 1) * g.s[a] + g.k[a] - g.pb[a] - g.pe[a];
+        if (d[2 + i] <= 0) {
+            error_at_node(n, "the output would be empty");
+            return false;
+        }
+    }
+    return true;
+}
+
+int infer_maxunpool(Graph *gr, Node *n) {
+    (void)gr;
+    if (!need_inputs(n, 2, 3)) return -1;
+    Tensor *x = n->inputs[0], *ix = n->inputs[1], *os = node_input(n, 2);
+    int64_t d[5];
+    if (!need_dtype_float(n, x, "input") || !unpool_dims(n, d)) return -1;
+    if (ix->dtype != DT_INT64 || !tensor_same_shape(ix, x)) {
+        error_at_node(n, "indices must be int64 with the input's shape");
+        return -1;
+    }
+    if (os) {
+        if (!need_const(n, os, "output_shape")) return -1;
+        if (tensor_numel(os) != x->rank) {
+            error_at_node(n, "output_shape must have %d entries", x->rank);
+            return -1;
+        }
+        for (int i = 0; i < x->rank; i++) {
+            d[i] = tensor_get_i64(os, i);
+            if (d[i] < 0 || d[i] > ((int64_t)1 << 31) || (i < 2 && d[i] != x->dims[i])) {
+                error_at_node(n, "output_shape entry %d is out of range", i);
+                return -1;
+            }
+        }
+    }
+    set_out(n, 0, x->dtype, x->rank, d);
+    return 0;
+}
+
+int fold_maxunpool(Graph *g, Node *n) {
+    (void)g, (void)n;
+    return 1;
+}
+
+int emit_maxunpool(Emit *e, Node *n) {
+    Tensor *x = n->inputs[0], *ix = n->inputs[1], *y = n->outputs[0];
+    int64_t d[5];
+    unpool_dims(n, d);
+    Kernel *k = kernel_begin(e, "maxunpool");
+    kernel_int(k, "N", tensor_numel(x));
+    kernel_int(k, "NY", tensor_numel(y));
+    kernel_int(k, "RANK", x->rank);
+    kernel_ints(k, "IDIMS", d, x->rank);
+    kernel_ints(k, "ODIMS", y->dims, y->rank);
+    const char *fn = kernel_end(e, k);
+    emit_stmt(e, "%s(%C, %C, %T);", fn, x, ix, y);
+    return 0;
+}

@@ -57,12 +57,8 @@ static const OpDef op_table[] = {
     ELEMWISE("Asinh", 9, 0),
     ELEMWISE("Atan", 7, 0),
     ELEMWISE("Atanh", 9, 0),
-    {.name = "AveragePool",
-     .domain = "",
-     .min_opset = 1,
-     .infer = infer_pool,
-     .fold = fold_pool,
-     .emit = emit_pool},
+    /* convtranspose.c: 3-D; 1-D and 2-D go to nn.c's pool */
+    SHAPE_OP("AveragePool", 1, avgpool, 0),
     {.name = "BatchNormalization",
      .domain = "",
      .min_opset = 1,
@@ -252,6 +248,7 @@ static const OpDef op_table[] = {
     /* convtranspose.c: Indices, 3-D and non-float; the rest goes to nn.c's pool */
     SHAPE_OP("MaxPool", 1, maxpool, 0),
     SHAPE_OP("MaxRoiPool", 1, maxroipool, 0),
+    SHAPE_OP("MaxUnpool", 9, maxunpool, 0),
     {.name = "Mean",
      .domain = "",
      .min_opset = 1,

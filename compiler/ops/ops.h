@@ -145,6 +145,8 @@ OP_FUNCS(conv_integer)
 OP_FUNCS(maxpool)
 OP_FUNCS(lppool)
 OP_FUNCS(maxroipool)
+OP_FUNCS(avgpool)
+OP_FUNCS(maxunpool)
 /* quant.c */
 OP_FUNCS(quantize)
 OP_FUNCS(dynquant)
