@@ -598,7 +598,7 @@ static bool expand_shape(Node *n, int *rank, int64_t *dims) {
         error_at_node(n, "shape must be 1-D with at most %d entries", MAX_RANK);
         return false;
     }
-    Tensor shp = {.rank = (int)cnt};
+    Tensor shp = {.name = s->name, .rank = (int)cnt};
     for (int64_t i = 0; i < cnt; i++)
         shp.dims[i] = tensor_get_i64(s, i);
     return broadcast_shape(n, x, &shp, rank, dims);

@@ -647,6 +647,17 @@ def _(d):
     return write(d, "model.onnx", gemm_model())
 
 
+@case("max_tensor_bytes_intermediate",
+      [r"node 'grow' \(Expand\): output 'y' of shape \[256x256\] would be 262144 bytes, over the "
+       r"limit of 65536 \(raise it with --max-tensor-bytes\)"],
+      args=["--max-tensor-bytes", "65536"])
+def _(d):
+    # Every inferred tensor is held to the limit, not just initializers.
+    s = numpy_helper.from_array(np.array([256, 256], dtype=np.int64), "s")
+    return write(d, "model.onnx", model([helper.make_node("Expand", ["x", "s"], ["y"], name="grow")],
+                                        [vi("x", [1, 1])], [vi("y", None)], [s]))
+
+
 @case("bad_usage_size", [r"--max-model-bytes needs a byte count"], status=2,
       args=["--max-model-bytes", "lots"])
 def _(d):
