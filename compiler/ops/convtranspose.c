@@ -643,3 +643,64 @@ int emit_maxunpool(Emit *e, Node *n) {
     emit_stmt(e, "%s(%C, %C, %T);", fn, x, ix, y);
     return 0;
 }
+
+/* RoiAlign (opset 10/16): each roi [x1, y1, x2, y2] of image batch_indices[r]
+   is split into output_height x output_width bins, each sampled on a grid
+   (sampling_ratio, or adaptive: ceil(roi size / bins)) by bilinear
+   interpolation; a bin is the mean (mode avg) or max (mode max, of the
+   weighted corner values, as onnxruntime does) of its samples. rois and
+   batch indices are read at run time; a bad batch index reads image 0. */
+int infer_roialign(Graph *gr, Node *n) {
+    (void)gr;
+    if (!need_inputs(n, 3, 3)) return -1;
+    Tensor *x = n->inputs[0], *rois = n->inputs[1], *bi = n->inputs[2];
+    if (!need_dtype_float(n, x, "input") || !need_dtype_float(n, rois, "rois")) return -1;
+    if (x->rank != 4 || rois->rank != 2 || rois->dims[1] != 4 || bi->rank != 1 ||
+        bi->dims[0] != rois->dims[0] || (bi->dtype != DT_INT64 && bi->dtype != DT_INT32)) {
+        error_at_node(n, "needs X [N, C, H, W], rois [R, 4] and R int64 batch indices");
+        return -1;
+    }
+    const char *mode = attr_str(n, "mode", "avg");
+    const char *ctm = attr_str(n, "coordinate_transformation_mode", "half_pixel");
+    int64_t oh = attr_int(n, "output_height", 1), ow = attr_int(n, "output_width", 1);
+    if ((strcmp(mode, "avg") && strcmp(mode, "max")) ||
+        (strcmp(ctm, "half_pixel") && strcmp(ctm, "output_half_pixel")) || oh <= 0 || ow <= 0 ||
+        oh > (1 << 16) || ow > (1 << 16) || attr_int(n, "sampling_ratio", 0) < 0 ||
+        attr_int(n, "sampling_ratio", 0) > (1 << 16)) {
+        error_at_node(n, "unsupported mode, coordinate_transformation_mode or output size");
+        return -1;
+    }
+    int64_t d[4] = {rois->dims[0], x->dims[1], oh, ow};
+    set_out(n, 0, x->dtype, 4, d);
+    return 0;
+}
+
+int fold_roialign(Graph *g, Node *n) {
+    (void)g, (void)n;
+    return 1;
+}
+
+int emit_roialign(Emit *e, Node *n) {
+    Tensor *x = n->inputs[0], *rois = n->inputs[1], *bi = n->inputs[2], *y = n->outputs[0];
+    if (tensor_numel(y) == 0) return 0;
+    /* Before opset 16 there was no coordinate_transformation_mode: the
+       legacy output_half_pixel behaviour. */
+    const char *ctm = attr_str(n, "coordinate_transformation_mode",
+                               n->opset < 16 ? "output_half_pixel" : "half_pixel");
+    Kernel *k = kernel_begin(e, "roialign");
+    kernel_str(k, "TI", dtype_ctype(bi->dtype));
+    kernel_int(k, "NB", x->dims[0]);
+    kernel_int(k, "C", x->dims[1]);
+    kernel_int(k, "H", x->dims[2]);
+    kernel_int(k, "W", x->dims[3]);
+    kernel_int(k, "R", rois->dims[0]);
+    kernel_int(k, "OH", y->dims[2]);
+    kernel_int(k, "OW", y->dims[3]);
+    kernel_int(k, "SAMPLING", attr_int(n, "sampling_ratio", 0));
+    kernel_float(k, "SCALE", attr_float(n, "spatial_scale", 1.0f));
+    kernel_int(k, "HALF_PIXEL", strcmp(ctm, "half_pixel") == 0);
+    kernel_int(k, "MAX", strcmp(attr_str(n, "mode", "avg"), "max") == 0);
+    const char *fn = kernel_end(e, k);
+    emit_stmt(e, "%s(%C, %C, %C, %T);", fn, x, rois, bi, y);
+    return 0;
+}

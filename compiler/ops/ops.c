@@ -340,6 +340,7 @@ static const OpDef op_table[] = {
     SHAPE_OP("Reshape", 1, reshape, OPF_ALIAS),
     SHAPE_OP("Resize", 10, resize, 0),
     SHAPE_OP("ReverseSequence", 10, reverse_sequence, 0),
+    SHAPE_OP("RoiAlign", 10, roialign, 0),
     ELEMWISE("Round", 11, 0),
     {.name = "STFT",
      .domain = "",

@@ -147,6 +147,7 @@ OP_FUNCS(lppool)
 OP_FUNCS(maxroipool)
 OP_FUNCS(avgpool)
 OP_FUNCS(maxunpool)
+OP_FUNCS(roialign)
 /* quant.c */
 OP_FUNCS(quantize)
 OP_FUNCS(dynquant)
