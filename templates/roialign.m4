@@ -28,6 +28,7 @@ m4_ifelse(HALF_PIXEL, 1, `', `m4_dnl
         gh = SAMPLING > 0 ? SAMPLING : (long)ceilf(rh / (float)OH);
         gw = SAMPLING > 0 ? SAMPLING : (long)ceilf(rw / (float)OW);
         count = (float)(gh * gw > 1 ? gh * gw : 1);
+        (void)count; /* unused in max mode */
         for (c = 0; c < C; c++) {
             const float *xc = x + (b * C + c) * (long)(H * W);
             for (ph = 0; ph < OH; ph++)
