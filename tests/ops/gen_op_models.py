@@ -6,7 +6,7 @@ inputs and numpy reference outputs in the backend-test layout
 Usage: gen_op_models.py DIR [NAME...]
 
 They cover what ONNX 1.12's node tests do not: LpPool, GlobalLpPool,
-LpNormalization, MaxRoiPool, opset 18's Split num_outputs and Pad axes,
+LpNormalization, MaxRoiPool, RoiAlign's max mode, opset 18's Split num_outputs and Pad axes,
 ConvTranspose with groups/output_padding/bias, 3-D MaxPool with dilations
 and Indices, and Resize/Tile/OneHot with their shape operands stored as
 initializers (the compile-time path, not check's --const binding).
@@ -214,6 +214,54 @@ def tile_onehot_const(out):
     node = helper.make_node('OneHot', ['i', 'depth', 'vals'], ['y'], axis=1)
     save(out, 'onehot_const', node, {'i': idx}, {'y': y}, opset=11,
          inits={'depth': depth, 'vals': vals})
+
+
+@case
+def roialign_max(out):
+    # mode max is onnxruntime's: per sample, the max of the four weighted
+    # corner values; per bin, the max over samples.
+    x = f32(2, 3, 10, 12)
+    rois = np.array([[0, 0, 9, 9], [1.5, 2.2, 8.7, 6.1], [-2, -1, 4, 3], [5, 1, 30, 11]], np.float32)
+    bi = np.array([0, 1, 1, 0], np.int64)
+    oh, ow, scale, H, W = 3, 4, 0.8, 10, 12
+    y = np.zeros((4, 3, oh, ow), np.float32)
+    for r in range(4):
+        sw, sh = rois[r, 0] * scale - 0.5, rois[r, 1] * scale - 0.5
+        rw, rh = rois[r, 2] * scale - 0.5 - sw, rois[r, 3] * scale - 0.5 - sh
+        bh, bw = rh / oh, rw / ow
+        gh, gw = int(np.ceil(rh / oh)), int(np.ceil(rw / ow))
+        for c in range(3):
+            img = x[bi[r], c].astype(np.float64)
+            for ph in range(oh):
+                for pw in range(ow):
+                    best = None
+                    for iy in range(gh):
+                        yy = sh + ph * bh + (iy + 0.5) * bh / gh
+                        for ix in range(gw):
+                            xx = sw + pw * bw + (ix + 0.5) * bw / gw
+                            if yy < -1 or yy > H or xx < -1 or xx > W:
+                                m = 0.0
+                            else:
+                                fy, fx = max(yy, 0.0), max(xx, 0.0)
+                                y0, x0 = int(fy), int(fx)
+                                if y0 >= H - 1:
+                                    y0 = y1 = H - 1
+                                    fy = y0
+                                else:
+                                    y1 = y0 + 1
+                                if x0 >= W - 1:
+                                    x0 = x1 = W - 1
+                                    fx = x0
+                                else:
+                                    x1 = x0 + 1
+                                ly, lx = fy - y0, fx - x0
+                                m = max((1 - ly) * (1 - lx) * img[y0, x0], (1 - ly) * lx * img[y0, x1],
+                                        ly * (1 - lx) * img[y1, x0], ly * lx * img[y1, x1])
+                            best = m if best is None else max(best, m)
+                    y[r, c, ph, pw] = best
+    node = helper.make_node('RoiAlign', ['x', 'rois', 'bi'], ['y'], mode='max', output_height=oh,
+                            output_width=ow, spatial_scale=scale)
+    save(out, 'roialign_max', node, {'x': x, 'rois': rois, 'bi': bi}, {'y': y}, opset=16)
 
 
 def main():
