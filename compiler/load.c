@@ -12,7 +12,7 @@
  * whole C struct for every submessage however short its encoding. Before
  * handing the bytes to it, prescan() walks the wire format iteratively
  * (an explicit stack, guided by the message descriptors) and refuses
- * nesting deeper than MAX_NESTING and submessage counts whose structs would
+ * nesting deeper than MAX_NESTING and contents whose unpacked form would
  * need far more memory than the file's size. It also gives truncated and
  * corrupt files a precise byte offset.
  */
@@ -60,18 +60,36 @@ static bool read_varint(const uint8_t *d, size_t end, size_t *pos, uint64_t *v) 
     return false;
 }
 
+/* Bytes protobuf-c will allocate for one field: a struct per message, a
+   copy plus malloc overhead per string, up to 8 bytes per packed varint
+   (one byte on the wire), a pointer per repeated element, a record per
+   unknown field. An estimate on the safe side, never recursion. */
+static uint64_t unpacked_cost(const ProtobufCFieldDescriptor *fd, unsigned wire, uint64_t n) {
+    if (!fd) return 32 + (wire == 2 ? n : 8);
+    bool repeated = fd->label == PROTOBUF_C_LABEL_REPEATED;
+    if (wire != 2) return repeated ? 8 : 0;
+    switch (fd->type) {
+    case PROTOBUF_C_TYPE_MESSAGE:
+        return ((const ProtobufCMessageDescriptor *)fd->descriptor)->sizeof_message + 8;
+    case PROTOBUF_C_TYPE_STRING:
+    case PROTOBUF_C_TYPE_BYTES:
+        return n + 40;
+    default:
+        return 8 * n; /* packed scalars */
+    }
+}
+
 /* Walks the wire format of a `root` message without recursion. Reports and
-   returns false on malformed input, excessive nesting, or a submessage
-   count whose unpacked structs would exceed the memory budget. */
+   returns false on malformed input, excessive nesting, or contents whose
+   unpacked form would exceed the memory budget: 8 times the file plus
+   64 MiB. Real models are dominated by raw tensor bytes (cost 1x), so only
+   hostile files (millions of tiny messages or strings) reach it. */
 static bool prescan(const uint8_t *d, size_t len, const ProtobufCMessageDescriptor *root) {
     Frame stack[MAX_NESTING + 1];
     int depth = 0;
     stack[0] = (Frame){len, root};
-    /* Unpacked size estimate: one struct per message plus a pointer per
-       repeated element. Real models are dominated by raw tensor bytes, so
-       a generous multiple of the file size only stops hostile files. */
-    uint64_t structs = root->sizeof_message;
-    uint64_t budget = (uint64_t)len * 16 + ((uint64_t)64 << 20);
+    uint64_t cost = root->sizeof_message;
+    uint64_t budget = (uint64_t)len * 8 + ((uint64_t)64 << 20);
     size_t pos = 0;
     for (;;) {
         while (pos == stack[depth].end) {
@@ -79,56 +97,63 @@ static bool prescan(const uint8_t *d, size_t len, const ProtobufCMessageDescript
             depth--;
         }
         size_t start = pos, end = stack[depth].end;
+        const char *in = stack[depth].desc->short_name;
         uint64_t tag = 0, v = 0;
         if (!read_varint(d, end, &pos, &tag)) {
-            error_model("byte %zu: corrupt or truncated field tag (in %s)", start,
-                        stack[depth].desc->short_name);
+            error_model("byte %zu: corrupt or truncated field tag (in %s)", start, in);
             return false;
         }
         uint32_t field = (uint32_t)(tag >> 3);
+        unsigned wire = (unsigned)(tag & 7);
         if (tag >> 3 == 0 || tag >> 3 > 0x1fffffff) {
             error_model("byte %zu: invalid field number %llu (in %s): not a protobuf file", start,
-                        (unsigned long long)(tag >> 3), stack[depth].desc->short_name);
+                        (unsigned long long)(tag >> 3), in);
             return false;
         }
-        switch (tag & 7) {
+        size_t skip = 0;
+        switch (wire) {
         case 0:
             if (!read_varint(d, end, &pos, &v)) {
                 error_model("byte %zu: truncated or corrupt varint (field %u of %s)", start, field,
-                            stack[depth].desc->short_name);
+                            in);
                 return false;
             }
-            continue;
+            break;
         case 1:
-        case 5: {
-            size_t n = (tag & 7) == 1 ? 8 : 4;
-            if (end - pos < n) {
-                error_model("byte %zu: truncated fixed-size field %u of %s", start, field,
-                            stack[depth].desc->short_name);
+        case 5:
+            skip = wire == 1 ? 8 : 4;
+            if (end - pos < skip) {
+                error_model("byte %zu: truncated fixed-size field %u of %s", start, field, in);
                 return false;
             }
-            pos += n;
-            continue;
-        }
+            break;
         case 2:
+            if (!read_varint(d, end, &pos, &v) || v > end - pos) {
+                error_model("byte %zu: field %u of %s claims %llu bytes, past the end of %s "
+                            "(the file is truncated or corrupt)",
+                            start, field, in, (unsigned long long)v,
+                            depth ? "its enclosing message" : "the file");
+                return false;
+            }
+            skip = (size_t)v;
             break;
         default:
             error_model(
                 "byte %zu: invalid wire type %u (field %u of %s): corrupt, or not an ONNX model",
-                start, (unsigned)(tag & 7), field, stack[depth].desc->short_name);
-            return false;
-        }
-        if (!read_varint(d, end, &pos, &v) || v > end - pos) {
-            error_model("byte %zu: field %u of %s claims %llu bytes, past the end of %s "
-                        "(the file is truncated or corrupt)",
-                        start, field, stack[depth].desc->short_name, (unsigned long long)v,
-                        depth ? "its enclosing message" : "the file");
+                start, wire, field, in);
             return false;
         }
         const ProtobufCFieldDescriptor *fd =
             protobuf_c_message_descriptor_get_field(stack[depth].desc, field);
-        if (!fd || fd->type != PROTOBUF_C_TYPE_MESSAGE) {
-            pos += (size_t)v; /* bytes, string, packed scalars or unknown */
+        cost += unpacked_cost(fd, wire, v);
+        if (cost > budget) {
+            error_model("byte %zu: loading this file would need over %llu MiB of memory (millions "
+                        "of tiny messages or strings: a hostile or corrupt file?): refused",
+                        start, (unsigned long long)(budget >> 20));
+            return false;
+        }
+        if (wire != 2 || !fd || fd->type != PROTOBUF_C_TYPE_MESSAGE) {
+            pos += skip;
             continue;
         }
         if (depth == MAX_NESTING) {
@@ -137,15 +162,7 @@ static bool prescan(const uint8_t *d, size_t len, const ProtobufCMessageDescript
                         start, MAX_NESTING);
             return false;
         }
-        const ProtobufCMessageDescriptor *sub = fd->descriptor;
-        structs += sub->sizeof_message + sizeof(void *);
-        if (structs > budget) {
-            error_model("byte %zu: the file holds so many small messages that loading it would "
-                        "need over %llu MiB (a hostile or corrupt file?): refused",
-                        start, (unsigned long long)(budget >> 20));
-            return false;
-        }
-        stack[++depth] = (Frame){pos + (size_t)v, sub};
+        stack[++depth] = (Frame){pos + skip, fd->descriptor};
     }
 }
 

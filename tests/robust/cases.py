@@ -524,7 +524,7 @@ def _(d):
     return write(d, "model.onnx", m.SerializeToString())
 
 
-@case("many_tiny_messages", [r"so many small messages that loading it would need over"])
+@case("many_tiny_messages", [r"byte \d+: loading this file would need over \d+ MiB of memory"])
 def _(d):
     # 20 MB of empty NodeProtos: each 2 bytes on disk, a ~100-byte struct
     # when unpacked, so protobuf-c would need over 1 GB.
@@ -541,6 +541,15 @@ def _(d):
     nodes = [helper.make_node("Relu", ["x"], [f"r{i}"], name=f"n{i}") for i in range(n)]
     return write(d, "model.onnx", model(nodes, [vi("x", [1, 4])],
                                         [vi(f"r{i}", [1, 4]) for i in range(n)]))
+
+
+@case("many_tiny_nodes", [r"byte \d+: loading this file would need over \d+ MiB of memory"],
+      mem_mb=600)
+def _(d):
+    # 4 million 14-byte nodes (56 MB): each costs ~240 bytes unpacked (struct
+    # and three strings), so it is refused before protobuf-c allocates.
+    node = field(4, b"Relu") + field(1, b"x") + field(2, b"y")
+    return write(d, "model.onnx", wrap_model(field(1, node) * 4_000_000))
 
 
 # ---------------------------------------------------------------- external data
@@ -762,7 +771,8 @@ def main():
         for name, c in CASES.items():
             d = os.path.join(sys.argv[2], name)
             os.makedirs(d, exist_ok=True)
-            if name in ("many_tiny_messages", "deep_types", "deep_subgraphs"):
+            if name in ("many_tiny_messages", "many_tiny_nodes", "deep_types", "deep_subgraphs",
+                        "many_nodes"):
                 continue  # too big for fuzzer seeds
             c["build"](d)
         return 0
