@@ -20,7 +20,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # ---- 1. Debian packages -------------------------------------------------
 PKGS=(clang gcc cmake make m4 libprotobuf-c-dev protobuf-c-compiler libonnx-dev
       python3-onnx python3-numpy python3-torch python3-torchvision python3-sklearn
-      libopenblas-dev gnuplot-nox valgrind libclang-rt-14-dev nodejs npm)
+      libopenblas-dev gnuplot-nox valgrind libclang-rt-14-dev time nodejs npm)
 
 is_installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
