@@ -9,7 +9,13 @@ m4_divert(-1)
 m4_need(`OP')m4_need(`T')m4_need(`ACC')m4_need(`NRED')
 # RED_INIT: the accumulator before the first element (Max/Min start from it).
 # RED_STEP(acc, v): folds one element in. RED_FINAL(acc): the output value.
-m4_define(`RED_INIT', `m4_ifelse(OP, `Prod', `1', OP, `Max', `(ACC)x[base]', OP, `Min', `(ACC)x[base]', `0')')
+# An empty reduction (NRED 0) must not read x: Max/Min then give the
+# identity of the operation (-inf/+inf; 0 for integers, which have none).
+m4_define(`RED_EMPTY_MAX', m4_ifelse(ACC, `double', `(-HUGE_VAL)', `0'))
+m4_define(`RED_EMPTY_MIN', m4_ifelse(ACC, `double', `HUGE_VAL', `0'))
+m4_define(`RED_INIT', `m4_ifelse(OP, `Prod', `1',
+  OP, `Max', m4_ifelse(NRED, 0, `RED_EMPTY_MAX', `(ACC)x[base]'),
+  OP, `Min', m4_ifelse(NRED, 0, `RED_EMPTY_MIN', `(ACC)x[base]'), `0')')
 m4_define(`RED_STEP', `m4_ifelse(
   OP, `Max', `if (v > $1) $1 = v;',
   OP, `Min', `if (v < $1) $1 = v;',

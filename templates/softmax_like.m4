@@ -8,6 +8,7 @@ m4_divert(0)m4_dnl
 static void KNAME`'(const T *restrict x, T *restrict y)
 {
     long o, i, d;
+    if (DIM == 0) return; /* empty: nothing to read or write */
     for (o = 0; o < OUTER; o++)
         for (i = 0; i < INNER; i++) {
             const T *xr = x + o * (long)(DIM * INNER) + i;

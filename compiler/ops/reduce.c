@@ -257,6 +257,10 @@ int infer_argmax(Graph *g, Node *n) {
     if (!need_numeric(n, x)) return -1;
     int64_t axis = attr_int(n, "axis", 0);
     if (!norm_axis(n, &axis, x->rank, "axis")) return -1;
+    if (x->rank > 0 && x->dims[axis] == 0) {
+        error_at_node(n, "%s along an empty axis has no answer", n->op_type);
+        return -1;
+    }
     bool keep = attr_int(n, "keepdims", 1) != 0;
     int64_t dims[MAX_RANK];
     int r = 0;
