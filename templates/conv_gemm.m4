@@ -3,16 +3,14 @@ m4_divert(-1)
 #     Y_g[MG, OH*OW] = W_g[MG, KG] * cols_g[KG, OH*OW]
 # W is packed at compile time in 12-row panels: element (r, k) of panel p
 # of group g sits at wp[((g * PANELS + p) * KG + k) * 12 + r], zero-padded.
-# cols is the im2col of the group's input, written straight into 32-column
-# panels (element (k, j) at cols[((j / 32) * KG + k) * 32 + j % 32], the
-# last panel zero-padded) so the micro-kernel streams it contiguously. A
-# 1x1, stride 1, unpadded convolution reads the input in place (rows NC
-# floats apart).
-#
 # Blocking: K in blocks of KC (the micro-kernel accumulates into Y between
-# blocks), columns in blocks of JB panels so a KC x 32*JB block of cols
-# stays in L2 while every weight panel sweeps over it; each weight panel
-# block (12 x KC) stays in L1 across that sweep. The epilogue (bias,
+# blocks), columns in blocks of JB panels. The im2col of one KC x 32*JB
+# block is packed on the fly into scratch (cols, at most 256 KB) in
+# 32-column panels, so it is written and read while in L2 (a whole im2col
+# matrix of a large layer would go to L3 and back); every weight panel
+# sweeps over the block, each weight panel block (12 x KC) staying in L1.
+# A 1x1, stride 1, unpadded convolution reads the input in place (rows NC
+# floats apart). The epilogue (bias,
 # residual, activation) runs in the micro-kernel on the last K block.
 # Parameters: NB CIN COUT GROUPS H W KH KW SH SW DH DW PT PL OH OW
 #             POINTWISE HAS_BIAS ACT ACT_ALPHA ACT_BETA HAS_RESIDUAL
@@ -32,41 +30,61 @@ m4_define(`TR', m4_eval(MG % 12))
 m4_include(`gemm_micro.m4')
 m4_divert(0)m4_dnl
 m4_ifelse(POINTWISE, 0, `
-/* im2col of one group into 32-column panels: each output row of a
-   kernel tap is gathered into a line (zeros where the tap falls into the
-   padding), then copied into the panels in contiguous pieces. */
-static void KNAME`'_im2col(const float *restrict x, float *restrict cols)
+/* im2col of columns [j0, j1) and rows [k0, k0 + kc) of one group into
+   32-column panels of a kc-row block: element (k, j) at
+   blk[((j - j0) / 32 * kc + k - k0) * 32 + j % 32]; the last panel is
+   zero-padded. Each output row of a kernel tap is cut where it crosses a
+   panel; a piece is zeros, then a (strided) copy of the input row, then
+   zeros, so the loops have no per-element tests. */
+static void KNAME`'_pack(const float *restrict x, float *restrict blk, long k0, long kc, long j0,
+                        long j1)
 {
-    float line[OW];
-    long c, kh, kw, oh, ow, j, n;
-    for (c = 0; c < CG; c++)
-        for (kh = 0; kh < KH; kh++)
-            for (kw = 0; kw < KW; kw++) {
-                long k = (c * KH + kh) * KW + kw, off = kw * DW - PL;
-                /* Columns ow in [lo, hi) read inside the input row. */
-                long lo = off >= 0 ? 0 : (-off + SW - 1) / SW;
-                long hi = W - 1 - off < 0 ? 0 : (W - 1 - off) / SW + 1;
-                float *row = cols + k * 32;
-                if (hi > OW) hi = OW;
-                if (lo > hi) lo = hi;
-                for (oh = 0; oh < OH; oh++) {
-                    long h = oh * SH - PT + kh * DH;
-                    if (h < 0 || h >= H) {
-                        for (ow = 0; ow < OW; ow++) line[ow] = 0.0f;
-                    } else {
-                        const float *xr = x + (c * H + h) * (long)W + off;
-                        for (ow = 0; ow < lo; ow++) line[ow] = 0.0f;
-                        for (; ow < hi; ow++) line[ow] = xr[ow * SW];
-                        for (; ow < OW; ow++) line[ow] = 0.0f;
-                    }
-                    for (j = oh * OW, ow = 0; ow < OW; ow += n, j += n) {
-                        n = 32 - (j & 31) < OW - ow ? 32 - (j & 31) : OW - ow;
-                        memcpy(row + (j >> 5) * (KG * 32L) + (j & 31), line + ow,
-                               (size_t)n * sizeof(float));
-                    }
+    long k, oh, ow, j, n, t;
+    for (k = k0; k < k0 + kc; k++) {
+        long c = k / (KH * KW), kh = k / KW % KH, kw = k % KW, off = kw * DW - PL;
+        /* Columns ow in [lo, hi) read inside the input row. */
+        long lo = off >= 0 ? 0 : (-off + SW - 1) / SW;
+        long hi = W - 1 - off < 0 ? 0 : (W - 1 - off) / SW + 1;
+        float *row = blk + (k - k0) * 32;
+        if (hi > OW) hi = OW;
+        if (lo > hi) lo = hi;
+        for (oh = j0 / OW; oh * OW < j1; oh++) {
+            long h = oh * SH - PT + kh * DH;
+            long a = oh * OW < j0 ? j0 - oh * OW : 0;
+            long e = oh * OW + OW > j1 ? j1 - oh * OW : OW;
+            long vlo = h < 0 || h >= H ? OW : lo, vhi = h < 0 || h >= H ? OW : hi;
+            const float *xr = x + (c * H + (h < 0 || h >= H ? 0 : h)) * (long)W;
+            for (j = oh * OW + a, ow = a; ow < e; ow += n, j += n) {
+                float *d = row + ((j - j0) >> 5) * (kc * 32) + (j & 31) - ow;
+                long z0, z1;
+                n = 32 - (j & 31) < e - ow ? 32 - (j & 31) : e - ow;
+                z0 = vlo < ow ? ow : vlo > ow + n ? ow + n : vlo;
+                z1 = vhi < z0 ? z0 : vhi > ow + n ? ow + n : vhi;
+m4_ifelse(SW, 1, `#if MLEGEN_AVX512 && SIMD_OK
+                /* Unit stride: two masked 16-lane moves; lanes outside
+                   [z0, z1) are zeros. */
+                {
+                    unsigned long long all = n >= 32 ? 0xffffffffULL : (1ULL << n) - 1;
+                    unsigned long long vm = ((1ULL << (z1 - ow)) - 1) & ~((1ULL << (z0 - ow)) - 1);
+                    /* expand-loads read only the valid floats, from z0 on */
+                    const float *src = z0 < z1 ? xr + z0 + off : x;
+                    long first = (z1 - ow < 16 ? z1 - ow : 16) - (z0 - ow < 16 ? z0 - ow : 16);
+                    _mm512_mask_storeu_ps(d + ow, (__mmask16)all,
+                                          _mm512_maskz_expandloadu_ps((__mmask16)vm, src));
+                    if (n > 16)
+                        _mm512_mask_storeu_ps(d + ow + 16, (__mmask16)(all >> 16),
+                                              _mm512_maskz_expandloadu_ps((__mmask16)(vm >> 16), src + first));
+                    continue;
                 }
-                for (j = NC; j < JPANELS * 32; j++) row[(j >> 5) * (KG * 32L) + (j & 31)] = 0.0f;
+#endif
+')m4_dnl
+                for (t = ow; t < z0; t++) d[t] = 0.0f;
+                for (; t < z1; t++) d[t] = xr[t * SW + off];
+                for (; t < ow + n; t++) d[t] = 0.0f;
             }
+        }
+        for (j = j1; j & 31; j++) row[((j - j0) >> 5) * (kc * 32) + (j & 31)] = 0.0f;
+    }
 }
 ')m4_dnl
 GEMM_MICRO(`', 12)m4_ifelse(TR, 0, `', `GEMM_MICRO(`_t', TR)')
@@ -81,18 +99,19 @@ static void KNAME`'(const float *restrict x, const float *restrict wp, const flo
         for (g = 0; g < GROUPS; g++) {
             const float *xg = x + (b * CIN + g * CG) * (long)(H * W);
             float *yg = y + (b * COUT + g * MG) * (long)NC;
-m4_ifelse(POINTWISE, 0, `            KNAME`'_im2col(xg, cols);
-', `')m4_dnl
             for (k0 = 0; k0 < KG; k0 += KC) {
                 long kc = KG - k0 < KC ? KG - k0 : KC;
-                for (jb = 0; jb < JPANELS; jb += JB)
+                for (jb = 0; jb < JPANELS; jb += JB) {
+m4_ifelse(POINTWISE, 0, `                    KNAME`'_pack(xg, cols, k0, kc, jb * 32,
+                                 (jb + JB) * 32 < NC ? (jb + JB) * 32 : NC);
+')m4_dnl
                     for (p = 0; p < PANELS; p++) {
                         const float *a = wp + ((g * PANELS + p) * (long)KG + k0) * 12;
                         long rows = MG - p * 12 < 12 ? MG - p * 12 : 12;
                         for (jp = jb; jp < jb + JB && jp < JPANELS; jp++) {
                             long j0 = jp * 32, off = p * 12 * (long)NC + j0;
                             long ncols = NC - j0 < 32 ? NC - j0 : 32;
-m4_ifelse(POINTWISE, 0, `                            const float *bm = cols + (jp * (long)KG + k0) * 32;
+m4_ifelse(POINTWISE, 0, `                            const float *bm = cols + (jp - jb) * kc * 32;
 ', `                            const float *bm = xg + k0 * (long)NC + j0;
 ')m4_dnl
                             m4_ifelse(TR, 0, `KNAME`'_micro', `(rows < 12 ? KNAME`'_micro_t : KNAME`'_micro)')(a, bm, yg + off, kc, rows, ncols, k0 == 0, k0 + kc == KG,
@@ -100,6 +119,7 @@ m4_ifelse(POINTWISE, 0, `                            const float *bm = cols + (j
                                         m4_ifelse(HAS_RESIDUAL, 1, `res + (b * COUT + g * MG) * (long)NC + off', `res'));
                         }
                     }
+                }
             }
         }
 }

@@ -224,10 +224,13 @@ int64_t scratch_conv(const Node *n, const Options *opt) {
         int64_t wph = (g.w + g.pl + g.pr + g.sw - 1) / g.sw + 16;
         return rows * g.sw * wph * 4;
     }
-    /* im2col of one group of one image: K rows of OH*OW floats, in
-       32-column panels (the last one zero-padded). */
-    int64_t k = (g.c / group) * g.kh * g.kw;
-    return k * ((g.oh * g.ow + 31) / 32 * 32) * 4;
+    /* One im2col block of templates/conv_gemm.m4: KC rows by JB panels of
+       32 columns (the same formulas as the template's). */
+    int64_t k = (g.c / group) * g.kh * g.kw, panels = (g.oh * g.ow + 31) / 32;
+    int64_t kc = k <= 512 ? k : 256, jb = 65536 / (kc * 32);
+    if (jb < 1) jb = 1;
+    if (jb > panels) jb = panels;
+    return kc * jb * 32 * 4;
 }
 
 /* Packs W[M, K] (row-major) into MRP-row panels, scaled per row. */
@@ -254,10 +257,14 @@ static int emit_conv_ref(Emit *e, Node *n, const Geom *g, int64_t group) {
     const char *fn = kernel_end(e, k);
     /* Weights, bias and residual may all be run-time tensors here. */
     Tensor *r = n->epi.residual;
-    if (b && r) emit_stmt(e, "%s(%C, %C, %C, %C, %T);", fn, n->inputs[0], w, b, r, n->outputs[0]);
-    else if (b) emit_stmt(e, "%s(%C, %C, %C, 0, %T);", fn, n->inputs[0], w, b, n->outputs[0]);
-    else if (r) emit_stmt(e, "%s(%C, %C, 0, %C, %T);", fn, n->inputs[0], w, r, n->outputs[0]);
-    else emit_stmt(e, "%s(%C, %C, 0, 0, %T);", fn, n->inputs[0], w, n->outputs[0]);
+    if (b && r)
+        emit_stmt(e, "%s(%C, %C, %C, %C, %T);", fn, n->inputs[0], w, b, r, n->outputs[0]);
+    else if (b)
+        emit_stmt(e, "%s(%C, %C, %C, 0, %T);", fn, n->inputs[0], w, b, n->outputs[0]);
+    else if (r)
+        emit_stmt(e, "%s(%C, %C, 0, %C, %T);", fn, n->inputs[0], w, r, n->outputs[0]);
+    else
+        emit_stmt(e, "%s(%C, %C, 0, 0, %T);", fn, n->inputs[0], w, n->outputs[0]);
     return 0;
 }
 
