@@ -60,13 +60,13 @@ static void KNAME`'_pack(const float *restrict x, float *restrict blk, long k0, 
                 n = 32 - (j & 31) < e - ow ? 32 - (j & 31) : e - ow;
                 z0 = vlo < ow ? ow : vlo > ow + n ? ow + n : vlo;
                 z1 = vhi < z0 ? z0 : vhi > ow + n ? ow + n : vhi;
-m4_ifelse(SW, 1, `#if MLEGEN_AVX512 && SIMD_OK
-                /* Unit stride: two masked 16-lane moves; lanes outside
-                   [z0, z1) are zeros. */
+#if MLEGEN_AVX512 && SIMD_OK
+                /* Two masked 16-lane moves; lanes outside [z0, z1) are zeros
+                   and read nothing. */
                 {
                     unsigned long long all = n >= 32 ? 0xffffffffULL : (1ULL << n) - 1;
                     unsigned long long vm = ((1ULL << (z1 - ow)) - 1) & ~((1ULL << (z0 - ow)) - 1);
-                    /* expand-loads read only the valid floats, from z0 on */
+m4_ifelse(SW, 1, `                    /* expand-loads read only the valid floats, from z0 on */
                     const float *src = z0 < z1 ? xr + z0 + off : x;
                     long first = (z1 - ow < 16 ? z1 - ow : 16) - (z0 - ow < 16 ? z0 - ow : 16);
                     _mm512_mask_storeu_ps(d + ow, (__mmask16)all,
@@ -74,10 +74,22 @@ m4_ifelse(SW, 1, `#if MLEGEN_AVX512 && SIMD_OK
                     if (n > 16)
                         _mm512_mask_storeu_ps(d + ow + 16, (__mmask16)(all >> 16),
                                               _mm512_maskz_expandloadu_ps((__mmask16)(vm >> 16), src + first));
+', `                    /* strided: gather lane i from column ow + i */
+                    const float *src = z0 < z1 ? xr + z0 * SW + off : x;
+                    __m512i idx = _mm512_mullo_epi32(
+                        _mm512_sub_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                         _mm512_set1_epi32((int)(z0 - ow))),
+                        _mm512_set1_epi32(SW));
+                    _mm512_mask_storeu_ps(d + ow, (__mmask16)all,
+                                          _mm512_mask_i32gather_ps(_mm512_setzero_ps(), (__mmask16)vm, idx, src, 4));
+                    if (n > 16)
+                        _mm512_mask_storeu_ps(d + ow + 16, (__mmask16)(all >> 16),
+                                              _mm512_mask_i32gather_ps(_mm512_setzero_ps(), (__mmask16)(vm >> 16),
+                                                                       _mm512_add_epi32(idx, _mm512_set1_epi32(16 * SW)), src, 4));
+')m4_dnl
                     continue;
                 }
 #endif
-')m4_dnl
                 for (t = ow; t < z0; t++) d[t] = 0.0f;
                 for (; t < z1; t++) d[t] = xr[t * SW + off];
                 for (; t < ow + n; t++) d[t] = 0.0f;

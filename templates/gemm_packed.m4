@@ -8,8 +8,10 @@ m4_divert(-1)
 # latency. Otherwise rows of X are copied 12 at a time (K in blocks of KC)
 # into a zero-padded 12-row panel on the stack, and the shared micro-kernel
 # (gemm_micro.m4) sweeps that panel over every weight panel.
-# Parameters: M N K HAS_BIAS ACT ACT_ALPHA ACT_BETA HAS_RESIDUAL
-m4_need(`M')m4_need(`N')m4_need(`K')
+# M = 1 with N <= 16 has one panel 16 columns wide (PW = 16): a GEMV over
+# it keeps 8 accumulators over 8 k-steps.
+# Parameters: M N K PW HAS_BIAS ACT ACT_ALPHA ACT_BETA HAS_RESIDUAL
+m4_need(`M')m4_need(`N')m4_need(`K')m4_need(`PW')
 m4_define(`PANELS', m4_eval((N + 31) / 32))
 m4_define(`KC', m4_ifelse(m4_eval(K <= 320), 1, K, 256))
 m4_define(`JB', m4_ifelse(m4_eval(65536 / (KC * 32) < 1), 1, 1, m4_eval(65536 / (KC * 32))))
@@ -19,7 +21,49 @@ m4_define(`MK_BIAS', m4_ifelse(HAS_BIAS, 1, `col', `none'))
 m4_define(`TR', m4_eval(M % 12))
 m4_include(`gemm_micro.m4')
 m4_divert(0)m4_dnl
-m4_ifelse(M, 1, `
+m4_ifelse(PW, 16, `
+static void KNAME`'(const float *restrict x, const float *restrict w, const float *restrict bias,
+                  const float *restrict res, float *restrict y)
+{
+    long k, c;
+    float t[16];
+    (void)bias;
+    (void)res;
+#if MLEGEN_AVX512 && SIMD_OK
+    {
+        __m512 FOR(`I', 0, 6, `s`'I = _mm512_setzero_ps(), ')s7 = _mm512_setzero_ps();
+        for (k = 0; k + 8 <= K; k += 8) {
+FOR(`I', 0, 7, `            s`'I = _mm512_fmadd_ps(_mm512_set1_ps(x[k + I]), _mm512_loadu_ps(w + (k + I) * 16), s`'I);
+')        }
+        for (; k < K; k++) s0 = _mm512_fmadd_ps(_mm512_set1_ps(x[k]), _mm512_loadu_ps(w + k * 16), s0);
+        _mm512_storeu_ps(t, _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)),
+                                          _mm512_add_ps(_mm512_add_ps(s4, s5), _mm512_add_ps(s6, s7))));
+    }
+#elif MLEGEN_AVX2 && SIMD_OK
+    {
+        __m256 FOR(`I', 0, 6, `s`'I = _mm256_setzero_ps(), ')s7 = _mm256_setzero_ps();
+        for (k = 0; k + 4 <= K; k += 4) {
+FOR(`I', 0, 3, `            s`'m4_eval(2 * I) = _mm256_fmadd_ps(_mm256_set1_ps(x[k + I]), _mm256_loadu_ps(w + (k + I) * 16), s`'m4_eval(2 * I));
+            s`'m4_eval(2 * I + 1) = _mm256_fmadd_ps(_mm256_set1_ps(x[k + I]), _mm256_loadu_ps(w + (k + I) * 16 + 8), s`'m4_eval(2 * I + 1));
+')        }
+        for (; k < K; k++) {
+            s0 = _mm256_fmadd_ps(_mm256_set1_ps(x[k]), _mm256_loadu_ps(w + k * 16), s0);
+            s1 = _mm256_fmadd_ps(_mm256_set1_ps(x[k]), _mm256_loadu_ps(w + k * 16 + 8), s1);
+        }
+        _mm256_storeu_ps(t, _mm256_add_ps(_mm256_add_ps(s0, s2), _mm256_add_ps(s4, s6)));
+        _mm256_storeu_ps(t + 8, _mm256_add_ps(_mm256_add_ps(s1, s3), _mm256_add_ps(s5, s7)));
+    }
+#else
+    for (c = 0; c < 16; c++) t[c] = 0.0f;
+    for (k = 0; k < K; k++)
+        for (c = 0; c < 16; c++) t[c] += x[k] * w[k * 16 + c];
+#endif
+    for (c = 0; c < N; c++) {
+        float v = t[c]m4_ifelse(HAS_BIAS, 1, ` + bias[c]');
+        EPILOGUE_STORE(`y', `v', `c')
+    }
+}
+', M, 1, `
 static void KNAME`'(const float *restrict x, const float *restrict wp, const float *restrict bias,
                   const float *restrict res, float *restrict y)
 {

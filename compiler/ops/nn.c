@@ -6,7 +6,9 @@
  *   - weights on the left (Conv: Y[Cout, HW] = W[Cout, K] * cols[K, HW]):
  *     panels of MRP = 12 rows, element (r, k) of panel p at [(p*K + k)*12 + r];
  *   - weights on the right (Gemm/MatMul: Y[M, N] = X[M, K] * W[K, N]):
- *     panels of NRP = 32 columns, element (k, c) of panel j at [(j*K + k)*32 + c].
+ *     panels of NRP = 32 columns, element (k, c) of panel j at [(j*K + k)*32 + c];
+ *     a batch-1 product with N <= 16 uses 16-column panels instead, so the
+ *     GEMV streams half the padding (e.g. a 10-class classifier).
  * Panels are zero-padded, so kernels never read past the end.
  */
 #include "ops.h"
@@ -389,16 +391,17 @@ int fold_gemm(Graph *g, Node *n) {
     return 1;
 }
 
-/* Packs alpha * op(B) as [K, N] into NRP-column panels. */
-static float *pack_cols(const float *b, bool tb, int64_t k, int64_t nn, float alpha, int64_t *len) {
-    int64_t panels = (nn + NRP - 1) / NRP;
-    *len = panels * k * NRP;
+/* Packs alpha * op(B) as [K, N] into nrp-column panels. */
+static float *pack_cols(const float *b, bool tb, int64_t k, int64_t nn, float alpha, int nrp,
+                        int64_t *len) {
+    int64_t panels = (nn + nrp - 1) / nrp;
+    *len = panels * k * nrp;
     float *p = calloc((size_t)*len, sizeof(float));
     if (!p) return NULL;
     for (int64_t kk = 0; kk < k; kk++)
         for (int64_t j = 0; j < nn; j++) {
             float v = tb ? b[j * k + kk] : b[kk * nn + j];
-            p[((j / NRP) * k + kk) * NRP + j % NRP] = alpha * v;
+            p[((j / nrp) * k + kk) * nrp + j % nrp] = alpha * v;
         }
     return p;
 }
@@ -407,10 +410,11 @@ static float *pack_cols(const float *b, bool tb, int64_t k, int64_t nn, float al
 static int emit_gemm_packed(Emit *e, Node *n, Tensor *x, int64_t m, int64_t k, int64_t nn,
                             const float *bw, bool tb, float alpha, const float *bias) {
     int64_t len;
-    float *packed = pack_cols(bw, tb, k, nn, alpha, &len);
+    int nrp = m == 1 && nn <= 16 ? 16 : NRP;
+    float *packed = pack_cols(bw, tb, k, nn, alpha, nrp, &len);
     if (!packed) return -1;
     char comment[300];
-    snprintf(comment, sizeof comment, "%.200s packed in 32-column panels", n->inputs[1]->name);
+    snprintf(comment, sizeof comment, "%.200s packed in %d-column panels", n->inputs[1]->name, nrp);
     const char *wexpr = emit_const_array(e, DT_FLOAT, packed, len, comment);
     free(packed);
     const char *bexpr = bias ? emit_const_array(e, DT_FLOAT, bias, nn, "bias") : "0";
@@ -418,6 +422,7 @@ static int emit_gemm_packed(Emit *e, Node *n, Tensor *x, int64_t m, int64_t k, i
     kernel_int(kr, "M", m);
     kernel_int(kr, "N", nn);
     kernel_int(kr, "K", k);
+    kernel_int(kr, "PW", nrp);
     kernel_int(kr, "HAS_BIAS", bias != NULL);
     kernel_epilogue(kr, &n->epi);
     const char *fn = kernel_end(e, kr);
