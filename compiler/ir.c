@@ -44,9 +44,17 @@ bool dtype_is_float(DType t) {
 
 /* ---------------------------------------------------------------- tensor map */
 
+/* A stem's next free suffix for graph_new_tensor (see there). */
+typedef struct StemHint {
+    char *stem;
+    int next;
+} StemHint;
+
 typedef struct TensorMap {
     size_t cap, count;
     Tensor **slots;
+    size_t hcap, hcount;
+    StemHint *hints;
 } TensorMap;
 
 static uint64_t hash_str(const char *s) {
@@ -115,10 +123,12 @@ void graph_free(Graph *g) {
     if (!g || g->parent) return;
     for (Graph *s = g->sub_next; s; s = s->sub_next) {
         free(s->map->slots);
+        free(s->map->hints);
         free(s->nodes);
         free(s->tensors);
     }
     free(g->map->slots);
+    free(g->map->hints);
     free(g->nodes);
     free(g->tensors);
     pool_free(g->pool);
@@ -165,11 +175,49 @@ Tensor *graph_tensor_local(Graph *g, const char *name) {
     return t ? t : add_tensor(g, name);
 }
 
+/* The hint slot of stem (open addressing; the table grows at half full). */
+static StemHint *stem_hint(Graph *g, const char *stem) {
+    TensorMap *m = g->map;
+    if ((m->hcount + 1) * 2 > m->hcap) {
+        TensorMap old = *m;
+        m->hcap = old.hcap ? old.hcap * 2 : 64;
+        m->hints = calloc(m->hcap, sizeof(StemHint));
+        if (!m->hints) {
+            fprintf(stderr, "mlegen: out of memory\n");
+            exit(1);
+        }
+        for (size_t i = 0; i < old.hcap; i++) {
+            if (!old.hints[i].stem) continue;
+            size_t k = hash_str(old.hints[i].stem) & (m->hcap - 1);
+            while (m->hints[k].stem)
+                k = (k + 1) & (m->hcap - 1);
+            m->hints[k] = old.hints[i];
+        }
+        free(old.hints);
+    }
+    size_t k = hash_str(stem) & (m->hcap - 1);
+    for (; m->hints[k].stem; k = (k + 1) & (m->hcap - 1))
+        if (strcmp(m->hints[k].stem, stem) == 0) return &m->hints[k];
+    m->hints[k].stem = pool_strdup(g->pool, stem);
+    m->hcount++;
+    return &m->hints[k];
+}
+
+/* The first free name stem__0, stem__1, ... Names are never removed, so
+   every suffix below the one handed out last is still taken: starting from
+   the hint gives the same names as starting from 0, without the quadratic
+   cost when an unrolled loop asks for thousands of names of one stem. */
 Tensor *graph_new_tensor(Graph *g, const char *stem) {
     char name[256];
-    for (int i = 0;; i++) {
-        snprintf(name, sizeof name, "%.200s__%d", stem, i);
-        if (!graph_find(g, name)) return add_tensor(g, name);
+    char key[208];
+    snprintf(key, sizeof key, "%.200s", stem);
+    StemHint *h = stem_hint(g, key);
+    for (int i = h->next;; i++) {
+        snprintf(name, sizeof name, "%s__%d", key, i);
+        if (!graph_find(g, name)) {
+            h->next = i + 1;
+            return add_tensor(g, name);
+        }
     }
 }
 
@@ -438,8 +486,7 @@ double tensor_get_f64(const Tensor *t, int64_t i) {
     case DT_FLOAT16: { /* decoded from the bits: check compares float16 outputs by value */
         uint16_t h = ((const uint16_t *)t->data)[i];
         int e = (h >> 10) & 0x1f, m = h & 0x3ff;
-        double v = e == 31 ? (m ? NAN : INFINITY)
-                           : e ? ldexp(m | 0x400, e - 25) : ldexp(m, -24);
+        double v = e == 31 ? (m ? NAN : INFINITY) : e ? ldexp(m | 0x400, e - 25) : ldexp(m, -24);
         return h & 0x8000 ? -v : v;
     }
     case DT_BFLOAT16: {
@@ -467,8 +514,9 @@ static const Attr *typed_attr(const Node *n, const char *name, AttrType want, At
                               const char *expect) {
     const Attr *a = node_attr(n, name);
     if (!a || a->type == want || a->type == also) return a;
-    static const char *const names[] = {"undefined", "float", "int",    "string", "tensor", "graph",
-                                        "floats",    "ints",  "strings", "tensors", "graphs"};
+    static const char *const names[] = {"undefined", "float",   "int",    "string",
+                                        "tensor",    "graph",   "floats", "ints",
+                                        "strings",   "tensors", "graphs"};
     error_at_node(n, "attribute '%s' has type %s, expected %s", name,
                   (unsigned)a->type < 11 ? names[a->type] : "invalid", expect);
     return NULL;

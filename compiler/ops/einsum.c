@@ -154,6 +154,10 @@ static bool einsum_plan(Node *n, EinsumPlan *pl) {
 int infer_einsum(Graph *g, Node *n) {
     (void)g;
     if (!need_inputs(n, 1, 2)) return -1;
+    if (n->ninputs == 2 && !n->inputs[1]) {
+        error_at_node(n, "the second operand is given but empty");
+        return -1;
+    }
     Tensor *a = n->inputs[0];
     if (a->dtype == DT_FLOAT16 || a->dtype == DT_BFLOAT16 || a->dtype == DT_BOOL ||
         !dtype_ctype(a->dtype) || (n->ninputs == 2 && n->inputs[1]->dtype != a->dtype)) {
