@@ -35,8 +35,8 @@ static void KNAME`'(const float *restrict x, const float *restrict w, const floa
         for (k = 0; k + 8 <= K; k += 8) {
 FOR(`I', 0, 7, `            s`'I = _mm512_fmadd_ps(_mm512_set1_ps(x[k + I]), _mm512_loadu_ps(w + (k + I) * 16), s`'I);
 ')        }
-        for (; k < K; k++) s0 = _mm512_fmadd_ps(_mm512_set1_ps(x[k]), _mm512_loadu_ps(w + k * 16), s0);
-        _mm512_storeu_ps(t, _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)),
+m4_ifelse(m4_eval(K % 8), 0, `', `        for (; k < K; k++) s0 = _mm512_fmadd_ps(_mm512_set1_ps(x[k]), _mm512_loadu_ps(w + k * 16), s0);
+')        _mm512_storeu_ps(t, _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)),
                                           _mm512_add_ps(_mm512_add_ps(s4, s5), _mm512_add_ps(s6, s7))));
     }
 #elif MLEGEN_AVX2 && SIMD_OK
@@ -46,11 +46,11 @@ FOR(`I', 0, 7, `            s`'I = _mm512_fmadd_ps(_mm512_set1_ps(x[k + I]), _mm
 FOR(`I', 0, 3, `            s`'m4_eval(2 * I) = _mm256_fmadd_ps(_mm256_set1_ps(x[k + I]), _mm256_loadu_ps(w + (k + I) * 16), s`'m4_eval(2 * I));
             s`'m4_eval(2 * I + 1) = _mm256_fmadd_ps(_mm256_set1_ps(x[k + I]), _mm256_loadu_ps(w + (k + I) * 16 + 8), s`'m4_eval(2 * I + 1));
 ')        }
-        for (; k < K; k++) {
+m4_ifelse(m4_eval(K % 4), 0, `', `        for (; k < K; k++) {
             s0 = _mm256_fmadd_ps(_mm256_set1_ps(x[k]), _mm256_loadu_ps(w + k * 16), s0);
             s1 = _mm256_fmadd_ps(_mm256_set1_ps(x[k]), _mm256_loadu_ps(w + k * 16 + 8), s1);
         }
-        _mm256_storeu_ps(t, _mm256_add_ps(_mm256_add_ps(s0, s2), _mm256_add_ps(s4, s6)));
+')        _mm256_storeu_ps(t, _mm256_add_ps(_mm256_add_ps(s0, s2), _mm256_add_ps(s4, s6)));
         _mm256_storeu_ps(t + 8, _mm256_add_ps(_mm256_add_ps(s1, s3), _mm256_add_ps(s5, s7)));
     }
 #else
@@ -90,11 +90,11 @@ static void KNAME`'(const float *restrict x, const float *restrict wp, const flo
             d0 = _mm512_fmadd_ps(_mm512_set1_ps(x[k + 3]), _mm512_loadu_ps(wk + 96), d0);
             d1 = _mm512_fmadd_ps(_mm512_set1_ps(x[k + 3]), _mm512_loadu_ps(wk + 112), d1);
         }
-        for (; k < K; k++) {
+m4_ifelse(m4_eval(K % 4), 0, `', `        for (; k < K; k++) {
             a0 = _mm512_fmadd_ps(_mm512_set1_ps(x[k]), _mm512_loadu_ps(w + k * 32), a0);
             a1 = _mm512_fmadd_ps(_mm512_set1_ps(x[k]), _mm512_loadu_ps(w + k * 32 + 16), a1);
         }
-        {
+')        {
             __m512 v0 = _mm512_add_ps(_mm512_add_ps(a0, b0), _mm512_add_ps(c0, d0));
             __m512 v1 = _mm512_add_ps(_mm512_add_ps(a1, b1), _mm512_add_ps(c1, d1));
 m4_ifelse(HAS_BIAS, 1, `            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, bias + j * 32));
@@ -123,13 +123,14 @@ m4_ifelse(HAS_BIAS, 1, `            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps
             b2 = _mm256_fmadd_ps(u, _mm256_loadu_ps(wk + 48), b2);
             b3 = _mm256_fmadd_ps(u, _mm256_loadu_ps(wk + 56), b3);
         }
-        for (; k < K; k++) {
+m4_ifelse(m4_eval(K % 2), 0, `', `        for (; k < K; k++) {
             __m256 s = _mm256_set1_ps(x[k]);
             a0 = _mm256_fmadd_ps(s, _mm256_loadu_ps(w + k * 32), a0);
             a1 = _mm256_fmadd_ps(s, _mm256_loadu_ps(w + k * 32 + 8), a1);
             a2 = _mm256_fmadd_ps(s, _mm256_loadu_ps(w + k * 32 + 16), a2);
             a3 = _mm256_fmadd_ps(s, _mm256_loadu_ps(w + k * 32 + 24), a3);
         }
+')m4_dnl
         _mm256_storeu_ps(t, _mm256_add_ps(a0, b0));
         _mm256_storeu_ps(t + 8, _mm256_add_ps(a1, b1));
         _mm256_storeu_ps(t + 16, _mm256_add_ps(a2, b2));
