@@ -61,7 +61,7 @@ static int cmp_double(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
-    const char *ins[NIN + 1], *outs[NOUT + 1];
+    const char *ins[NIN + 1] = {0}, *outs[NOUT + 1] = {0};
     int ni = 0, no = 0;
     long iters = 0, warmup = 10;
     for (int i = 1; i < argc; i++) {

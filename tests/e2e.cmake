@@ -19,7 +19,8 @@ foreach(m mlp cnn residual ops_misc)
     COMMAND ${MLEGEN} check ${d}/model.onnx ${d}/test_data_set_0 --cflags "-O2 -mavx2 -mfma")
   add_test(NAME e2e_${m}_scalar COMMAND ${MLEGEN} check ${d}/model.onnx ${d}/test_data_set_0 --cflags -O2)
   add_test(NAME e2e_${m}_O0 COMMAND ${MLEGEN} check ${d}/model.onnx ${d}/test_data_set_0 -O0)
-  add_test(NAME e2e_${m}_gcc COMMAND ${MLEGEN} check ${d}/model.onnx ${d}/test_data_set_0 --cc gcc)
+  add_test(NAME e2e_${m}_gcc COMMAND ${MLEGEN} check ${d}/model.onnx ${d}/test_data_set_0 --cc gcc
+           --cflags "-O2 -march=native -Wall -Wextra -pedantic -Werror")
   add_test(NAME warnings_${m} COMMAND bash ${E2E}/warnings.sh ${MLEGEN} ${d}/model.onnx ${E2E_WORK}/warn_${m})
   set_tests_properties(e2e_${m}_avx2 e2e_${m}_scalar e2e_${m}_O0 e2e_${m}_gcc warnings_${m}
     PROPERTIES FIXTURES_REQUIRED models TIMEOUT 600)
@@ -58,3 +59,6 @@ add_test(NAME cli_contract COMMAND bash ${E2E}/cli.sh ${MLEGEN} ${MODELS_DIR} ${
 set_tests_properties(cli_contract PROPERTIES FIXTURES_REQUIRED models)
 
 add_test(NAME readme_ops_table COMMAND bash ${E2E}/ops_table.sh ${MLEGEN} ${CMAKE_SOURCE_DIR}/README.md)
+
+add_test(NAME generated_examples
+  COMMAND bash ${E2E}/generated.sh ${MLEGEN} ${CMAKE_SOURCE_DIR} ${E2E_WORK}/generated)
