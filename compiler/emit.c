@@ -349,6 +349,19 @@ void emit_stmt(Emit *e, const char *fmt, ...) {
     va_end(ap);
 }
 
+void emit_call(Emit *e, const char *fn, Tensor *const *args, int nargs, int nin, const char *tail) {
+    Buf s = {0};
+    buf_printf(&s, "    %s(", fn);
+    for (int i = 0; i < nargs; i++) {
+        buf_puts(&s, i ? ", " : "");
+        buf_puts(&s, args[i] ? tensor_expr(e, args[i], i >= nin) : "0");
+    }
+    if (tail) buf_printf(&s, "%s%s", nargs ? ", " : "", tail);
+    buf_puts(&s, ");\n");
+    buf_put(&e->body, s.data, s.len);
+    buf_free(&s);
+}
+
 const char *emit_extent(Emit *e, const Tensor *t) {
     if (!t->bounded || !t->is_output || e->sched->extents_offset < 0) {
         error_at_tensor(t, "internal error: no run-time extent slot");

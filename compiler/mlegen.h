@@ -391,6 +391,10 @@ const char *kernel_end(Emit *e, Kernel *k);
 void emit_stmt(Emit *e, const char *fmt, ...);
 /* The node's planned scratch workspace (at least `bytes`) as `(TYPE *)(ws + off)`. */
 const char *emit_scratch(Emit *e, const char *ctype, int64_t bytes);
+/* Appends `fn(a0, a1, ..., tail);`: args[i] as a const pointer for i < nin,
+   a writable one after, a null pointer where args[i] is NULL (an omitted
+   optional tensor); tail (or NULL) holds extra C arguments. */
+void emit_call(Emit *e, const char *fn, Tensor *const *args, int nargs, int nin, const char *tail);
 /* Where a kernel stores the run-time extent of graph output t's bounded
    axis: an `int64_t *` expression. */
 const char *emit_extent(Emit *e, const Tensor *t);

@@ -134,23 +134,16 @@ int emit_unique(Emit *e, Node *n) {
     kernel_int(k, "SORTED", attr_int(n, "sorted", 1) != 0);
     const char *fn = kernel_end(e, k);
     /* fn(x, y, indices, inverse, counts, extents..., scratch); absent outputs are null. */
-    Buf s = {0};
-    Tensor *used[5] = {x};
-    int nu = 1;
-    buf_printf(&s, "%s(%%C", fn);
+    Tensor *args[5] = {x, node_output(n, 0), node_output(n, 1), node_output(n, 2),
+                       node_output(n, 3)};
+    Buf tail = {0};
     for (int i = 0; i < 4; i++) {
         Tensor *o = node_output(n, i);
-        if (o) used[nu++] = o;
-        buf_puts(&s, o ? ", %T" : ", 0");
+        buf_printf(&tail, "%s, ", o && o->bounded ? emit_extent(e, o) : "0");
     }
-    for (int i = 0; i < 4; i++) {
-        Tensor *o = node_output(n, i);
-        buf_printf(&s, ", %s", o && o->bounded ? emit_extent(e, o) : "0");
-    }
-    buf_printf(&s, ", %s);", emit_scratch(e, "int64_t", scratch_unique(n, emit_options(e))));
-    emit_stmt(e, s.data, used[0], nu > 1 ? used[1] : NULL, nu > 2 ? used[2] : NULL,
-              nu > 3 ? used[3] : NULL, nu > 4 ? used[4] : NULL);
-    buf_free(&s);
+    buf_puts(&tail, emit_scratch(e, "int64_t", scratch_unique(n, emit_options(e))));
+    emit_call(e, fn, args, 5, 1, tail.data);
+    buf_free(&tail);
     return 0;
 }
 
@@ -198,20 +191,10 @@ int emit_nms(Emit *e, Node *n) {
     kernel_int(k, "N", boxes->dims[1]);
     kernel_int(k, "CENTER", attr_int(n, "center_point_box", 0) != 0);
     const char *fn = kernel_end(e, k);
-    Tensor *opt[3] = {node_input(n, 2), node_input(n, 3), node_input(n, 4)};
-    Buf s = {0};
-    Tensor *used[6] = {boxes, scores};
-    int nu = 2;
-    buf_printf(&s, "%s(%%C, %%C", fn);
-    for (int i = 0; i < 3; i++) {
-        buf_puts(&s, opt[i] ? ", %C" : ", 0");
-        if (opt[i]) used[nu++] = opt[i];
-    }
-    used[nu++] = n->outputs[0];
-    buf_printf(&s, ", %%T, %s, %s);", emit_extent(e, n->outputs[0]),
-               emit_scratch(e, "int64_t", scratch_nms(n, emit_options(e))));
-    emit_stmt(e, s.data, used[0], used[1], nu > 2 ? used[2] : NULL, nu > 3 ? used[3] : NULL,
-              nu > 4 ? used[4] : NULL, nu > 5 ? used[5] : NULL);
-    buf_free(&s);
+    Tensor *args[6] = {boxes,        scores, node_input(n, 2), node_input(n, 3), node_input(n, 4),
+                       n->outputs[0]};
+    const char *tail = pool_printf(emit_graph(e)->pool, "%s, %s", emit_extent(e, n->outputs[0]),
+                                   emit_scratch(e, "int64_t", scratch_nms(n, emit_options(e))));
+    emit_call(e, fn, args, 6, 5, tail);
     return 0;
 }

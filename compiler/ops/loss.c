@@ -98,13 +98,7 @@ int emit_loss(Emit *e, Node *n) {
     kernel_int(k, "SOFTMAX", strcmp(n->op_type, "SoftmaxCrossEntropyLoss") == 0);
     kernel_int(k, "HAS_LOGP", logp != NULL);
     const char *fn = kernel_end(e, k);
-    if (w && logp)
-        emit_stmt(e, "%s(%C, %C, %C, %T, %T);", fn, x, t, w, n->outputs[0], logp);
-    else if (w)
-        emit_stmt(e, "%s(%C, %C, %C, %T, 0);", fn, x, t, w, n->outputs[0]);
-    else if (logp)
-        emit_stmt(e, "%s(%C, %C, 0, %T, %T);", fn, x, t, n->outputs[0], logp);
-    else
-        emit_stmt(e, "%s(%C, %C, 0, %T, 0);", fn, x, t, n->outputs[0]);
+    Tensor *args[5] = {x, t, w, n->outputs[0], logp};
+    emit_call(e, fn, args, 5, 3, NULL);
     return 0;
 }

@@ -193,30 +193,10 @@ int emit_rnn(Emit *e, Node *n) {
         }
     const char *fn = kernel_end(e, k);
     const char *scratch = emit_scratch(e, "float", scratch_rnn(n, emit_options(e)));
-    /* Optional inputs and outputs become null pointers. */
-    Buf s = {0};
-    buf_printf(&s, "%s(", fn);
     Tensor *args[11] = {n->inputs[0],      n->inputs[1],      n->inputs[2],     node_input(n, 3),
                         node_input(n, 4),  node_input(n, 5),  node_input(n, 6), node_input(n, 7),
                         node_output(n, 0), node_output(n, 1), node_output(n, 2)};
-    if (d.gates != 4) args[6] = args[7] = NULL, args[10] = NULL;
-    Tensor *used[11];
-    int nu = 0;
-    for (int i = 0; i < 11; i++) {
-        buf_puts(&s, i ? ", " : "");
-        if (!args[i])
-            buf_puts(&s, "0");
-        else {
-            buf_puts(&s, i < 8 ? "%C" : "%T");
-            used[nu++] = args[i];
-        }
-    }
-    buf_printf(&s, ", %s);", scratch);
-    /* emit_stmt takes varargs; pass up to 11 tensors. */
-    emit_stmt(e, s.data, nu > 0 ? used[0] : NULL, nu > 1 ? used[1] : NULL, nu > 2 ? used[2] : NULL,
-              nu > 3 ? used[3] : NULL, nu > 4 ? used[4] : NULL, nu > 5 ? used[5] : NULL,
-              nu > 6 ? used[6] : NULL, nu > 7 ? used[7] : NULL, nu > 8 ? used[8] : NULL,
-              nu > 9 ? used[9] : NULL, nu > 10 ? used[10] : NULL);
-    buf_free(&s);
+    if (d.gates != 4) args[6] = args[7] = args[10] = NULL;
+    emit_call(e, fn, args, 11, 8, scratch);
     return 0;
 }

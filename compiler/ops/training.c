@@ -80,23 +80,7 @@ int emit_optimizer(Emit *e, Node *n) {
         const char *fn = kernel_end(e, k);
         /* fn(r, t, x, g, s1, s2, xo, o1, o2): absent tensors are null. */
         Tensor *args[9] = {n->inputs[0], n->inputs[1], x, gr, s1, s2, xo, o1, o2};
-        Buf s = {0};
-        Tensor *used[9];
-        int nu = 0;
-        buf_printf(&s, "%s(", fn);
-        for (int a = 0; a < 9; a++) {
-            buf_puts(&s, a ? ", " : "");
-            if (!args[a])
-                buf_puts(&s, "0");
-            else
-                buf_puts(&s, a < 6 ? "%C" : "%T"), used[nu++] = args[a];
-        }
-        buf_puts(&s, ");");
-        emit_stmt(e, s.data, nu > 0 ? used[0] : NULL, nu > 1 ? used[1] : NULL,
-                  nu > 2 ? used[2] : NULL, nu > 3 ? used[3] : NULL, nu > 4 ? used[4] : NULL,
-                  nu > 5 ? used[5] : NULL, nu > 6 ? used[6] : NULL, nu > 7 ? used[7] : NULL,
-                  nu > 8 ? used[8] : NULL);
-        buf_free(&s);
+        emit_call(e, fn, args, 9, 6, NULL);
     }
     return 0;
 }
