@@ -19,7 +19,7 @@ static bool params_const(const Node *n) {
 }
 
 int infer_batchnorm_any(Graph *g, Node *n) {
-    if (!training(n)) return infer_batchnorm(g, n);
+    (void)g;
     if (!need_inputs(n, 5, 5)) return -1;
     Tensor *x = n->inputs[0];
     if (!need_dtype_float(n, x, "input")) return -1;
@@ -35,8 +35,10 @@ int infer_batchnorm_any(Graph *g, Node *n) {
         }
     }
     set_out(n, 0, DT_FLOAT, x->rank, x->dims);
-    set_out(n, 1, DT_FLOAT, 1, x->dims + 1);
-    set_out(n, 2, DT_FLOAT, 1, x->dims + 1);
+    if (training(n)) {
+        set_out(n, 1, DT_FLOAT, 1, x->dims + 1);
+        set_out(n, 2, DT_FLOAT, 1, x->dims + 1);
+    }
     return 0;
 }
 
@@ -52,17 +54,8 @@ int emit_batchnorm_any(Emit *e, Node *n) {
     kernel_float(k, "EPSILON", attr_float(n, "epsilon", 1e-5f));
     kernel_float(k, "MOMENTUM", attr_float(n, "momentum", 0.9f));
     const char *fn = kernel_end(e, k);
-    if (rm && rv)
-        emit_stmt(e, "%s(%C, %C, %C, %C, %C, %T, %T, %T);", fn, x, n->inputs[1], n->inputs[2],
-                  n->inputs[3], n->inputs[4], n->outputs[0], rm, rv);
-    else if (rm)
-        emit_stmt(e, "%s(%C, %C, %C, %C, %C, %T, %T, 0);", fn, x, n->inputs[1], n->inputs[2],
-                  n->inputs[3], n->inputs[4], n->outputs[0], rm);
-    else if (rv)
-        emit_stmt(e, "%s(%C, %C, %C, %C, %C, %T, 0, %T);", fn, x, n->inputs[1], n->inputs[2],
-                  n->inputs[3], n->inputs[4], n->outputs[0], rv);
-    else
-        emit_stmt(e, "%s(%C, %C, %C, %C, %C, %T, 0, 0);", fn, x, n->inputs[1], n->inputs[2],
-                  n->inputs[3], n->inputs[4], n->outputs[0]);
+    Tensor *args[8] = {x, n->inputs[1], n->inputs[2], n->inputs[3], n->inputs[4], n->outputs[0], rm,
+                       rv};
+    emit_call(e, fn, args, 8, 5, NULL);
     return 0;
 }

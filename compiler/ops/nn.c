@@ -581,34 +581,7 @@ int emit_matmul(Emit *e, Node *n) {
 
 /* ---------------------------------------------------------------- BatchNormalization */
 
-int infer_batchnorm(Graph *gr, Node *n) {
-    (void)gr;
-    if (!need_inputs(n, 5, 5)) return -1;
-    Tensor *x = n->inputs[0];
-    if (!need_dtype_float(n, x, "input")) return -1;
-    if (x->rank < 2) {
-        error_at_node(n, "input '%s' must have rank >= 2", x->name);
-        return -1;
-    }
-    for (int i = 1; i < 5; i++) {
-        Tensor *p = n->inputs[i];
-        if (p->rank != 1 || p->dims[0] != x->dims[1] || p->dtype != DT_FLOAT) {
-            error_at_node(n, "parameter '%s' must be float [%lld]", p->name, (long long)x->dims[1]);
-            return -1;
-        }
-    }
-    for (int i = 1; i < n->noutputs; i++)
-        if (n->outputs[i]) {
-            error_at_node(n, "training-mode outputs (running mean/var) are not supported");
-            return -1;
-        }
-    if (attr_int(n, "training_mode", 0)) {
-        error_at_node(n, "training_mode=1 is not supported");
-        return -1;
-    }
-    set_out(n, 0, DT_FLOAT, x->rank, x->dims);
-    return 0;
-}
+/* BatchNormalization's shapes are checked in batchnorm.c (all modes). */
 
 int fold_batchnorm(Graph *g, Node *n) {
     (void)g, (void)n;
