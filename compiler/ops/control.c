@@ -498,11 +498,6 @@ int infer_scan(Graph *g, Node *n) {
     return 0;
 }
 
-int fold_control(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_control(Emit *e, Node *n) {
     (void)e;
     error_at_node(n, "internal: control flow should have been inlined");

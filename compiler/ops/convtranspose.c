@@ -212,11 +212,6 @@ int infer_convtranspose(Graph *g, Node *n) {
     return 0;
 }
 
-int fold_convtranspose(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_convtranspose(Emit *e, Node *n) {
     Tensor *x = n->inputs[0], *w = n->inputs[1], *b = node_input(n, 2), *y = n->outputs[0];
     SpGeom sg;
@@ -289,11 +284,6 @@ int infer_conv_integer(Graph *g, Node *n) {
         set_conv_out(n, x, cout, &sg, DT_INT32);
     }
     return 0;
-}
-
-int fold_conv_integer(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
 }
 
 int emit_conv_integer(Emit *e, Node *n) {
@@ -405,11 +395,6 @@ int infer_maxpool(Graph *gr, Node *n) {
     return 0;
 }
 
-int fold_maxpool(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_maxpool(Emit *e, Node *n) {
     if (maxpool_is_basic(n)) return emit_pool(e, n);
     Tensor *x = n->inputs[0], *y = n->outputs[0], *ix = node_output(n, 1);
@@ -449,11 +434,6 @@ int infer_lppool(Graph *gr, Node *n) {
     if (!sp_pool(n, x, &g)) return -1;
     set_conv_out(n, x, x->dims[1], &g, x->dtype);
     return 0;
-}
-
-int fold_lppool(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
 }
 
 int emit_lppool(Emit *e, Node *n) {
@@ -502,11 +482,6 @@ int infer_maxroipool(Graph *gr, Node *n) {
     return 0;
 }
 
-int fold_maxroipool(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_maxroipool(Emit *e, Node *n) {
     Tensor *x = n->inputs[0], *rois = n->inputs[1], *y = n->outputs[0];
     if (tensor_numel(y) == 0) return 0;
@@ -539,11 +514,6 @@ int infer_avgpool(Graph *gr, Node *n) {
     if (!need_dtype_float(n, x, "input") || !sp_pool(n, x, &g)) return -1;
     set_conv_out(n, x, x->dims[1], &g, x->dtype);
     return 0;
-}
-
-int fold_avgpool(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
 }
 
 int emit_avgpool(Emit *e, Node *n) {
@@ -624,11 +594,6 @@ int infer_maxunpool(Graph *gr, Node *n) {
     return 0;
 }
 
-int fold_maxunpool(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_maxunpool(Emit *e, Node *n) {
     Tensor *x = n->inputs[0], *ix = n->inputs[1], *y = n->outputs[0];
     int64_t d[5];
@@ -673,11 +638,6 @@ int infer_roialign(Graph *gr, Node *n) {
     int64_t d[4] = {rois->dims[0], x->dims[1], oh, ow};
     set_out(n, 0, x->dtype, 4, d);
     return 0;
-}
-
-int fold_roialign(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
 }
 
 int emit_roialign(Emit *e, Node *n) {

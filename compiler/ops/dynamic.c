@@ -35,11 +35,6 @@ int infer_nonzero(Graph *g, Node *n) {
     return 0;
 }
 
-int fold_nonzero(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_nonzero(Emit *e, Node *n) {
     Tensor *x = n->inputs[0];
     int64_t rank = x->rank ? x->rank : 1;
@@ -108,11 +103,6 @@ int infer_unique(Graph *g, Node *n) {
     return 0;
 }
 
-int fold_unique(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int64_t scratch_unique(const Node *n, const Options *opt) {
     (void)opt;
     int64_t outer, dim, inner;
@@ -171,11 +161,6 @@ int infer_nms(Graph *g, Node *n) {
     set_out(n, 0, DT_INT64, 2, d);
     bound(n, 0, 0);
     return 0;
-}
-
-int fold_nms(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
 }
 
 int64_t scratch_nms(const Node *n, const Options *opt) {

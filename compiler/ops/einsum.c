@@ -177,11 +177,6 @@ int infer_einsum(Graph *g, Node *n) {
     return 0;
 }
 
-int fold_einsum(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 /* Label list as template arrays; C has no zero-length arrays, so an empty
    list becomes one unit label with stride 0. */
 static int label_arrays(const EinsumPlan *pl, const int *labels, int count, int64_t *dims,

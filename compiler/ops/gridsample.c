@@ -40,11 +40,6 @@ int infer_gridsample(Graph *g, Node *n) {
     return 0;
 }
 
-int fold_gridsample(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_gridsample(Emit *e, Node *n) {
     Tensor *x = n->inputs[0], *grid = n->inputs[1];
     const char *mode, *pad;

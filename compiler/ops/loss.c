@@ -76,11 +76,6 @@ int infer_loss_sce(Graph *g, Node *n) {
     return infer_loss(n);
 }
 
-int fold_loss(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_loss(Emit *e, Node *n) {
     Tensor *x = n->inputs[0], *t = n->inputs[1], *w = node_input(n, 2), *logp = node_output(n, 1);
     int64_t nb = x->dims[0], c = x->dims[1], d = tensor_numel(x) / (nb * c);

@@ -442,11 +442,6 @@ int emit_gather_elements(Emit *e, Node *n) {
     return 0;
 }
 
-int fold_scatter_elements(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_scatter_elements(Emit *e, Node *n) {
     Tensor *x = n->inputs[0], *idx = n->inputs[1], *u = n->inputs[2], *y = n->outputs[0];
     if (tensor_numel(y) == 0) return 0;
@@ -538,11 +533,6 @@ static Kernel *nd_kernel(Emit *e, Node *n, const char *tmpl, int64_t b) {
     return k;
 }
 
-int fold_gather_nd(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_gather_nd(Emit *e, Node *n) {
     Tensor *x = n->inputs[0], *idx = n->inputs[1], *y = n->outputs[0];
     if (tensor_numel(y) == 0) return 0;
@@ -565,11 +555,6 @@ int infer_scatter_nd(Graph *g, Node *n) {
     (void)idx;
     set_out(n, 0, x->dtype, x->rank, x->dims);
     return 0;
-}
-
-int fold_scatter_nd(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
 }
 
 int emit_scatter_nd(Emit *e, Node *n) {
@@ -835,11 +820,6 @@ int infer_pad(Graph *g, Node *n) {
     return 0;
 }
 
-int fold_pad(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_pad(Emit *e, Node *n) {
     Tensor *x = n->inputs[0], *y = n->outputs[0], *val = node_input(n, 2);
     PadSpec p;
@@ -901,11 +881,6 @@ int infer_onehot(Graph *g, Node *n) {
         d[i] = i == axis ? dep : idx->dims[j++];
     set_out(n, 0, vals->dtype, idx->rank + 1, d);
     return 0;
-}
-
-int fold_onehot(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
 }
 
 int emit_onehot(Emit *e, Node *n) {
@@ -977,11 +952,6 @@ static void compress_geom(Node *n, int64_t *outer, int64_t *ad, int64_t *inner) 
     }
 }
 
-int fold_compress(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_compress(Emit *e, Node *n) {
     Tensor *x = n->inputs[0], *y = n->outputs[0];
     int64_t outer, ad, inner;
@@ -1020,11 +990,6 @@ int infer_reverse_sequence(Graph *g, Node *n) {
     }
     set_out(n, 0, x->dtype, x->rank, x->dims);
     return 0;
-}
-
-int fold_reverse_sequence(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
 }
 
 int emit_reverse_sequence(Emit *e, Node *n) {

@@ -386,11 +386,6 @@ int infer_gemm(Graph *gr, Node *n) {
     return 0;
 }
 
-int fold_gemm(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 /* Packs alpha * op(B) as [K, N] into nrp-column panels. */
 static float *pack_cols(const float *b, bool tb, int64_t k, int64_t nn, float alpha, int nrp,
                         int64_t *len) {
@@ -533,11 +528,6 @@ int infer_matmul(Graph *gr, Node *n) {
     return 0;
 }
 
-int fold_matmul(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_matmul(Emit *e, Node *n) {
     Tensor *a = n->inputs[0], *b = n->inputs[1], *y = n->outputs[0];
     int64_t k = a->dims[a->rank - 1];
@@ -582,11 +572,6 @@ int emit_matmul(Emit *e, Node *n) {
 /* ---------------------------------------------------------------- BatchNormalization */
 
 /* BatchNormalization's shapes are checked in batchnorm.c (all modes). */
-
-int fold_batchnorm(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
 
 /* scale' = scale / sqrt(var + eps), shift' = B - mean * scale'. */
 void batchnorm_affine(const Node *n, float *scale, float *shift) {
@@ -654,11 +639,6 @@ int infer_pool(Graph *gr, Node *n) {
     return 0;
 }
 
-int fold_pool(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_pool(Emit *e, Node *n) {
     Geom g;
     if (!pool_geom(n, &g)) return -1;
@@ -686,11 +666,6 @@ int infer_global_pool(Graph *gr, Node *n) {
         dims[i] = i < 2 ? x->dims[i] : 1;
     set_out(n, 0, DT_FLOAT, x->rank, dims);
     return 0;
-}
-
-int fold_global_pool(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
 }
 
 int emit_global_pool(Emit *e, Node *n) {
@@ -730,11 +705,6 @@ int infer_softmax(Graph *gr, Node *n) {
     if (!norm_axis(n, &axis, x->rank, "axis")) return -1;
     set_out(n, 0, x->dtype, x->rank, x->dims);
     return 0;
-}
-
-int fold_softmax(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
 }
 
 int emit_softmax(Emit *e, Node *n) {

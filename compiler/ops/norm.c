@@ -107,11 +107,6 @@ int infer_layernorm(Graph *g, Node *n) {
     return 0;
 }
 
-int fold_layernorm(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_layernorm(Emit *e, Node *n) {
     Tensor *x = n->inputs[0], *w = n->inputs[1], *b = node_input(n, 2), *y = n->outputs[0];
     Tensor *mean = node_output(n, 1), *istd = node_output(n, 2);
@@ -162,11 +157,6 @@ int infer_instancenorm(Graph *g, Node *n) {
     return 0;
 }
 
-int fold_instancenorm(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_instancenorm(Emit *e, Node *n) {
     Tensor *x = n->inputs[0], *y = n->outputs[0];
     bool red[MAX_RANK];
@@ -203,11 +193,6 @@ int infer_mvn(Graph *g, Node *n) {
     return 0;
 }
 
-int fold_mvn(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_mvn(Emit *e, Node *n) {
     bool red[MAX_RANK];
     mvn_axes(n, red);
@@ -230,11 +215,6 @@ int infer_lpnorm(Graph *g, Node *n) {
     }
     set_out(n, 0, x->dtype, x->rank, x->dims);
     return 0;
-}
-
-int fold_lpnorm(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
 }
 
 int emit_lpnorm(Emit *e, Node *n) {
@@ -261,11 +241,6 @@ int infer_lrn(Graph *g, Node *n) {
     }
     set_out(n, 0, x->dtype, x->rank, x->dims);
     return 0;
-}
-
-int fold_lrn(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
 }
 
 int emit_lrn(Emit *e, Node *n) {

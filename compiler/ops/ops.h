@@ -67,7 +67,6 @@ OP_FUNCS(gridsample)
 int infer_if(Graph *g, Node *n);
 int infer_loop(Graph *g, Node *n);
 int infer_scan(Graph *g, Node *n);
-int fold_control(Graph *g, Node *n);
 int emit_control(Emit *e, Node *n);
 /* tfidf.c */
 OP_FUNCS(tfidf)
@@ -83,7 +82,6 @@ int emit_batchnorm_any(Emit *e, Node *n);
 /* loss.c */
 int infer_loss_nll(Graph *g, Node *n);
 int infer_loss_sce(Graph *g, Node *n);
-int fold_loss(Graph *g, Node *n);
 int emit_loss(Emit *e, Node *n);
 int64_t scratch_conv(const Node *n, const Options *opt);
 /* Inference BatchNormalization as y = x * scale[c] + shift[c]. */

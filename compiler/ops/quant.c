@@ -77,11 +77,6 @@ int infer_quantize(Graph *g, Node *n) {
     return 0;
 }
 
-int fold_quantize(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_quantize(Emit *e, Node *n) {
     Tensor *x = n->inputs[0], *s = n->inputs[1], *zp = node_input(n, 2), *y = n->outputs[0];
     bool dq = strcmp(n->op_type, "DequantizeLinear") == 0;
@@ -117,11 +112,6 @@ int infer_dynquant(Graph *g, Node *n) {
     set_out(n, 1, DT_FLOAT, 0, NULL);
     set_out(n, 2, DT_UINT8, 0, NULL);
     return 0;
-}
-
-int fold_dynquant(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
 }
 
 int emit_dynquant(Emit *e, Node *n) {
@@ -217,11 +207,6 @@ int infer_matmul_integer(Graph *g, Node *n) {
         set_out(n, 0, DT_INT32, r, d);
     }
     return 0;
-}
-
-int fold_matmul_integer(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
 }
 
 int emit_matmul_integer(Emit *e, Node *n) {

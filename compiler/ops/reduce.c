@@ -340,11 +340,6 @@ int infer_softmax_like(Graph *g, Node *n) {
     return 0;
 }
 
-int fold_softmax_like(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_softmax_like(Emit *e, Node *n) {
     Tensor *x = n->inputs[0];
     int64_t outer, dim, inner;
@@ -378,11 +373,6 @@ int infer_cumsum(Graph *g, Node *n) {
     }
     set_out(n, 0, x->dtype, x->rank, x->dims);
     return 0;
-}
-
-int fold_cumsum(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
 }
 
 int emit_cumsum(Emit *e, Node *n) {
@@ -443,11 +433,6 @@ int infer_topk(Graph *g, Node *n) {
     set_out(n, 0, x->dtype, x->rank, dims);
     set_out(n, 1, DT_INT64, x->rank, dims);
     return 0;
-}
-
-int fold_topk(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
 }
 
 int emit_topk(Emit *e, Node *n) {

@@ -150,11 +150,6 @@ int infer_resize(Graph *g, Node *n) {
     return 0;
 }
 
-int fold_resize(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 /* The taps of output index o along an axis of `in` inputs: writes up to
    MAX_TAPS (index, weight) pairs and returns their count; 0 means the
    coordinate is outside the crop (the extrapolation value). This follows

@@ -106,11 +106,6 @@ int infer_rnn(Graph *g, Node *n) {
     return 0;
 }
 
-int fold_rnn(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int64_t scratch_rnn(const Node *n, const Options *opt) {
     (void)opt;
     RnnDesc d;

@@ -209,11 +209,6 @@ int infer_dft(Graph *g, Node *n) {
     return 0;
 }
 
-int fold_dft(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_dft(Emit *e, Node *n) {
     DftShape s;
     if (!dft_shape(n, &s)) return -1;
@@ -281,11 +276,6 @@ int infer_stft(Graph *g, Node *n) {
     return 0;
 }
 
-int fold_stft(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 /* Frames are DFTs over a strided view: OUTER = batch, the signal axis has
    FRAMES starts STEP apart, each of LEN samples. */
 int emit_stft(Emit *e, Node *n) {
@@ -322,11 +312,6 @@ int infer_det(Graph *g, Node *n) {
     }
     set_out(n, 0, x->dtype, x->rank - 2, x->dims);
     return 0;
-}
-
-int fold_det(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
 }
 
 int emit_det(Emit *e, Node *n) {

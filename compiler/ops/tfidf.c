@@ -91,11 +91,6 @@ int infer_tfidf(Graph *g, Node *n) {
     return 0;
 }
 
-int fold_tfidf(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_tfidf(Emit *e, Node *n) {
     Tensor *x = n->inputs[0];
     Pool *p = malloc(sizeof(Pool));

@@ -48,11 +48,6 @@ int infer_optimizer(Graph *g, Node *n) {
     return 0;
 }
 
-int fold_optimizer(Graph *g, Node *n) {
-    (void)g, (void)n;
-    return 1;
-}
-
 int emit_optimizer(Emit *e, Node *n) {
     int groups = 2 + state_groups(n), cnt = (n->ninputs - 2) / groups;
     const char *kind = strcmp(n->op_type, "Adagrad") == 0                         ? "adagrad"
