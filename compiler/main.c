@@ -55,6 +55,8 @@ static const char usage[] =
     "                       the generated file is built with), generic (scalar only), avx2, "
     "avx512\n"
     "  --plan ALGO          arena planner: greedy-size, greedy-conflicts, naive (default: best)\n"
+    "  --disable-pass P,..  skip optional passes (ablation): fuse-conv-batchnorm,\n"
+    "                       fuse-residual-add, fuse-activation\n"
     "  --templates DIR      kernel templates (default: %s)\n"
     "  --no-comments        do not name the ONNX nodes in comments\n"
     "  --list-unsupported   print the support report and stop (same as `support`)\n"
@@ -374,6 +376,17 @@ int parse_compile_option(int argc, char **argv, int *i, CompileRequest *req) {
             return -1;
         }
         req->opt.target = strcmp(t, "any") == 0 ? NULL : t;
+        return 1;
+    }
+    if (strcmp(a, "--disable-pass") == 0) {
+        const char *v = NEXT();
+        if (!v || passes_check_disabled(v) < 0) return -1;
+        /* Repeats accumulate into one comma-separated list; snprintf truncates
+           safely, and a cut-off name matches no pass. */
+        static char list[512];
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, "%s%s", used ? "," : "", v);
+        req->opt.disabled_passes = list;
         return 1;
     }
     if (strcmp(a, "--plan") == 0) {

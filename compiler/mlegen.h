@@ -346,6 +346,7 @@ struct Options {
     bool verify;              /* run graph_verify after each pass */
     bool no_comments;
     const char *header_name; /* file name of OUT.h, #included by OUT.c */
+    const char *disabled_passes; /* --disable-pass: comma-separated pass names, or NULL */
 };
 
 typedef struct Pass {
@@ -355,6 +356,9 @@ typedef struct Pass {
 } Pass;
 
 int run_passes(Graph *g, const Options *opt);
+/* Checks a --disable-pass list; on an unknown or required pass prints the
+   optional passes to stderr and returns -1. */
+int passes_check_disabled(const char *list);
 
 /* ---------------------------------------------------------------- plan */
 

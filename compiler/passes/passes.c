@@ -7,6 +7,9 @@
  */
 #include "passes.h"
 
+#include <stdio.h>
+#include <string.h>
+
 static const Pass pass_table[] = {
     {"fold-constants", 0, pass_fold},
     {"eliminate-dead-code", 0, pass_dce},
@@ -16,10 +19,52 @@ static const Pass pass_table[] = {
     {"eliminate-dead-code", 0, pass_dce},
 };
 
+#define NPASSES (sizeof pass_table / sizeof pass_table[0])
+
+/* Whether `name` is one item of the comma-separated `list`. */
+static bool in_list(const char *list, const char *name) {
+    size_t n = strlen(name);
+    for (const char *s = list; s && *s;) {
+        const char *end = strchr(s, ',');
+        size_t len = end ? (size_t)(end - s) : strlen(s);
+        if (len == n && strncmp(s, name, n) == 0) return true;
+        s = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+/* Only the optimizations (min_opt > 0) can be switched off: folding and
+   dead-code elimination decide shapes and what is emitted at all. */
+static bool pass_optional(const char *name, size_t len) {
+    for (size_t i = 0; i < NPASSES; i++)
+        if (pass_table[i].min_opt > 0 && strlen(pass_table[i].name) == len &&
+            strncmp(pass_table[i].name, name, len) == 0)
+            return true;
+    return false;
+}
+
+int passes_check_disabled(const char *list) {
+    for (const char *s = list; s && *s;) {
+        const char *end = strchr(s, ',');
+        size_t len = end ? (size_t)(end - s) : strlen(s);
+        if (!pass_optional(s, len)) {
+            fprintf(stderr,
+                    "mlegen: --disable-pass: '%.*s' is not an optional pass; one of:", (int)len, s);
+            for (size_t i = 0; i < NPASSES; i++)
+                if (pass_table[i].min_opt > 0) fprintf(stderr, " %s", pass_table[i].name);
+            fprintf(stderr, "\n");
+            return -1;
+        }
+        s = end ? end + 1 : NULL;
+    }
+    return 0;
+}
+
 int run_passes(Graph *g, const Options *opt) {
-    for (size_t i = 0; i < sizeof pass_table / sizeof pass_table[0]; i++) {
+    for (size_t i = 0; i < NPASSES; i++) {
         const Pass *p = &pass_table[i];
         if (opt->opt_level < p->min_opt) continue;
+        if (p->min_opt > 0 && in_list(opt->disabled_passes, p->name)) continue;
         if (p->run(g, opt) < 0) return -1;
         if (graph_toposort(g) < 0) return -1;
         if (opt->verify && graph_verify(g, p->name) < 0) return -1;

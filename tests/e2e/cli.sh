@@ -44,5 +44,13 @@ includes=$(grep -E "^#include" "$work/my-model.c" | sort -u | tr '\n' ' ')
 want='#include "my-model.h" #include <immintrin.h> #include <math.h> #include <stdint.h> #include <string.h> '
 [ "$includes" = "$want" ] && passes=$((passes + 1)) || { echo "FAIL: includes: $includes"; fails=$((fails + 1)); }
 expect 0 "/\* node '.*' \(Gemm\) \+ '.*' \(Relu\) \*/" -- cat "$work/my-model.c"
+# Ablation: a disabled pass leaves its nodes unfused; unknown or required
+# passes are usage errors that name the optional ones.
+expect 0 "" -- "$mlegen" "$dyn" -o "$work/nofuse.c" --dim batch=5 --disable-pass fuse-activation
+expect 1 "" -- grep -E "/\* node '.*' \(Gemm\) \+ '.*' \(Relu\) \*/" "$work/nofuse.c"
+expect 0 "/\* node '.*' \(Relu\) \*/" -- cat "$work/nofuse.c"
+expect 2 "'fold-constants' is not an optional pass; one of: fuse-conv-batchnorm fuse-residual-add fuse-activation" -- \
+    "$mlegen" "$dyn" -o "$work/x.c" --dim batch=5 --disable-pass fuse-activation,fold-constants
+expect 2 "'nosuch' is not an optional pass" -- "$mlegen" "$dyn" -o "$work/x.c" --disable-pass nosuch
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
