@@ -411,15 +411,23 @@ static void emit_blob(Emit *e, Buf *c) {
     buf_puts(c, "\n}};\n\n");
 }
 
+/* Whether u is t or shares t's storage (an alias chain, e.g. Reshape). */
+static bool storage_of(const Tensor *u, const Tensor *t) {
+    for (int depth = 0; u && depth < 1000; u = u->alias, depth++)
+        if (u == t) return true;
+    return false;
+}
+
 /* A graph input no live node reads: its buffer may hold anything (or be NULL). */
 static bool input_unread(const Graph *g, const Tensor *t) {
-    if (t->is_output) return false;
+    for (int i = 0; i < g->noutputs; i++)
+        if (storage_of(g->outputs[i], t)) return false;
     for (int i = 0; i < g->nnodes; i++) {
         const Node *n = g->nodes[i];
         if (n->dead) continue;
         for (int k = 0; k < n->ninputs; k++)
-            if (n->inputs[k] == t) return false;
-        if (n->epi.residual == t) return false;
+            if (storage_of(n->inputs[k], t)) return false;
+        if (storage_of(n->epi.residual, t)) return false;
     }
     return true;
 }
