@@ -342,8 +342,8 @@ int run_check(int argc, char **argv) {
         nin = read_values(g, mg->inputs, mg->ninputs, dirs[d], "input", &req.load, in, files,
                           MAX_IO, &dreq);
         nout = nin < 0 ? -1
-                       : read_values(g, mg->outputs, nout, dirs[d], "output", &req.load,
-                                     want, NULL, MAX_IO, NULL);
+                       : read_values(g, mg->outputs, nout, dirs[d], "output", &req.load, want, NULL,
+                                     MAX_IO, NULL);
         if (nin < 0 || nout < 0) {
             failures++;
             continue;

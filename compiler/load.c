@@ -602,8 +602,8 @@ static bool value_info_shape(Pool *p, Tensor *t, const Onnx__ValueInfoProto *vi)
         tp->optional_type->elem_type) {
         t->kind = VK_OPTIONAL;
         tp = tp->optional_type->elem_type;
-        t->elem_kind = tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE ? VK_SEQUENCE
-                                                                             : VK_TENSOR;
+        t->elem_kind =
+            tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE ? VK_SEQUENCE : VK_TENSOR;
     }
     if (tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE && tp->sequence_type &&
         tp->sequence_type->elem_type) {

@@ -41,8 +41,8 @@ static Tensor *api_tensor(Graph *g, Tensor *v, const char *name) {
     if (strcmp(v->name, name) != 0) return named_tensor(g, name);
     Tensor *t = graph_new_tensor(g, name);
     t->name = v->name;
-    v->name = pool_printf(g->pool, "%s (%s)", name,
-                          v->kind == VK_OPTIONAL ? "optional" : "sequence");
+    v->name =
+        pool_printf(g->pool, "%s (%s)", name, v->kind == VK_OPTIONAL ? "optional" : "sequence");
     return t;
 }
 
@@ -130,7 +130,8 @@ int bind_values(Graph *g, const CompileRequest *req) {
             cnt++;
             continue;
         }
-        if (!bind_value(g, v, find_binding(req, v->name))) errs++;
+        if (!bind_value(g, v, find_binding(req, v->name)))
+            errs++;
         else
             cnt += v->elem_kind == VK_SEQUENCE && v->nelems ? v->elems[0]->nelems : v->nelems;
     }

@@ -147,8 +147,8 @@ static int seq_insert(Graph *g, Node *n) {
     int64_t at = s->nelems;
     if (node_input(n, 2) && !position(n, n->inputs[2], s->nelems, true, &at)) return -1;
     if (s->nelems > 0 && t->dtype != s->dtype) {
-        error_at_node(n, "tensor '%s' is %s, the sequence holds %s", t->name,
-                      dtype_name(t->dtype), dtype_name(s->dtype));
+        error_at_node(n, "tensor '%s' is %s, the sequence holds %s", t->name, dtype_name(t->dtype),
+                      dtype_name(s->dtype));
         return -1;
     }
     if (!room(n, s->nelems + 1)) return -1;
@@ -345,7 +345,8 @@ static int seq_map(Graph *g, Node *n) {
     }
     for (int j = 0; j < nout; j++)
         if (n->outputs[j])
-            set_seq(g, n->outputs[j], n->outputs[j]->dtype ? n->outputs[j]->dtype : body->outputs[j]->dtype,
+            set_seq(g, n->outputs[j],
+                    n->outputs[j]->dtype ? n->outputs[j]->dtype : body->outputs[j]->dtype,
                     cols + j * len, len);
     inliner_place(&in);
     return 0;
@@ -361,8 +362,7 @@ static int optional(Graph *g, Node *n) {
     if (x)
         set_value(g, n->outputs[0], VK_OPTIONAL, x->kind, x->dtype, &x, 1);
     else
-        set_value(g, n->outputs[0], VK_OPTIONAL, VK_TENSOR, (DType)attr_int(n, "type", 0), NULL,
-                  0);
+        set_value(g, n->outputs[0], VK_OPTIONAL, VK_TENSOR, (DType)attr_int(n, "type", 0), NULL, 0);
     node_retire(n);
     return 0;
 }
@@ -405,12 +405,18 @@ int infer_sequence(Graph *g, Node *n) {
         const char *name;
         int (*fn)(Graph *, Node *);
     } ops[] = {
-        {"ConcatFromSequence", concat_from_seq}, {"Optional", optional},
-        {"OptionalGetElement", opt_get_element}, {"OptionalHasElement", opt_has_element},
-        {"SequenceAt", seq_at},                  {"SequenceConstruct", seq_construct},
-        {"SequenceEmpty", seq_empty},            {"SequenceErase", seq_erase},
-        {"SequenceInsert", seq_insert},          {"SequenceLength", seq_length},
-        {"SequenceMap", seq_map},                {"SplitToSequence", split_to_seq},
+        {"ConcatFromSequence", concat_from_seq},
+        {"Optional", optional},
+        {"OptionalGetElement", opt_get_element},
+        {"OptionalHasElement", opt_has_element},
+        {"SequenceAt", seq_at},
+        {"SequenceConstruct", seq_construct},
+        {"SequenceEmpty", seq_empty},
+        {"SequenceErase", seq_erase},
+        {"SequenceInsert", seq_insert},
+        {"SequenceLength", seq_length},
+        {"SequenceMap", seq_map},
+        {"SplitToSequence", split_to_seq},
     };
     if (n->noutputs < 1 || !n->outputs[0]) {
         error_at_node(n, "has no output");
