@@ -134,7 +134,7 @@ static bool read_raw(const char *path, Tensor *t, Pool *p) {
    inputs; see need_const), they are fixed to this data set's values, as
    `--const` would, and a note says so. Weight-like operands are never
    frozen (need_const_weight): the generated code must read those at run time. */
-static int compile_for(CompileRequest *req, Tensor **inputs, int nin, const char *dir) {
+static int compile_for(CompileRequest *req, Tensor **inputs, const char **files, int nin) {
     /* Each round may reveal further operands (an op stops at the first). */
     for (int round = 0; round < 8; round++) {
         diag_set_quiet(true);
@@ -146,14 +146,13 @@ static int compile_for(CompileRequest *req, Tensor **inputs, int nin, const char
         int nn = needed_const_inputs(names, 64), added = 0;
         for (int i = 0; i < nn && i < 64; i++)
             for (int k = 0; k < nin; k++) {
-                if (strcmp(inputs[k]->name, names[i]) != 0) continue;
+                /* Sequence elements have no file of their own to freeze. */
+                if (strcmp(inputs[k]->name, names[i]) != 0 || !files[k]) continue;
                 bool have = false;
                 for (int c = 0; c < req->nconsts; c++)
                     have |= strcmp(req->consts[c].name, inputs[k]->name) == 0;
                 if (have || req->nconsts >= MAX_BINDINGS) continue;
-                static char paths[MAX_BINDINGS][4300];
-                char *path = paths[req->nconsts];
-                snprintf(path, sizeof paths[0], "%s/input_%d.pb", dir, k);
+                const char *path = files[k];
                 req->consts[req->nconsts].name = inputs[k]->name;
                 req->consts[req->nconsts].file = path;
                 req->nconsts++;
@@ -168,8 +167,8 @@ static int compile_for(CompileRequest *req, Tensor **inputs, int nin, const char
     return compile_model(req);
 }
 
-static int build(const CompileRequest *base, Tensor **inputs, int nin, const char *tmp,
-                 const char *dir, const CheckOptions *co) {
+static int build(const CompileRequest *base, Tensor **inputs, const char **files, int nin,
+                 const char *tmp, const CheckOptions *co) {
     CompileRequest req = *base;
     char out_c[4200], exe[4200], harness[4200], hdr[4400];
     snprintf(out_c, sizeof out_c, "%s/model.c", tmp);
@@ -177,14 +176,16 @@ static int build(const CompileRequest *base, Tensor **inputs, int nin, const cha
     snprintf(harness, sizeof harness, "%s/harness.c", co->runtime);
     req.out_c = out_c;
     req.opt.prefix = "model";
-    /* Shapes from the data override the model's symbolic dims. */
+    /* Shapes from the data override the model's symbolic dims; they yield
+       to its static shapes for inputs the generated code never reads. */
     for (int i = 0; i < nin && req.nshapes < MAX_BINDINGS; i++) {
         Binding *b = &req.shapes[req.nshapes++];
         b->name = inputs[i]->name;
         b->rank = inputs[i]->rank;
+        b->loose = true;
         memcpy(b->dims, inputs[i]->dims, sizeof b->dims);
     }
-    if (compile_for(&req, inputs, nin, dir) != 0) return 1;
+    if (compile_for(&req, inputs, files, nin) != 0) return 1;
     snprintf(hdr, sizeof hdr, "-I%s", tmp);
     char *argv[64];
     int argc = 0;
@@ -316,6 +317,7 @@ int run_check(int argc, char **argv) {
     }
     Graph *g = graph_new(NULL); /* holds the data tensors */
     Tensor *built_for[MAX_IO] = {0};
+    int built_nin = 0;
     bool built = false;
     int failures = 0;
     for (int d = 0; d < ndirs; d++) {
@@ -326,43 +328,37 @@ int run_check(int argc, char **argv) {
             failures++;
             continue;
         }
-        Tensor *in[MAX_IO] = {0}, *want[MAX_IO] = {0};
-        bool ok = true;
-        char p[4200];
-        for (int k = 0; k < nin && ok; k++) {
-            snprintf(p, sizeof p, "%s/input_%d.pb", dirs[d], k);
-            ok = (in[k] = load_tensor_file(g, p, &req.load)) != NULL;
-        }
-        for (int k = 0; k < nout && ok; k++) {
-            snprintf(p, sizeof p, "%s/output_%d.pb", dirs[d], k);
-            ok = (want[k] = load_tensor_file(g, p, &req.load)) != NULL;
-            if (ok && k < mg->noutputs) want[k]->name = mg->outputs[k]->name;
-        }
-        if (!ok) {
+        if (mg->ninputs != nin || mg->noutputs < nout) {
+            fprintf(stderr, "%s: the model has %d inputs and %d outputs, %s has %d and %d files\n",
+                    model, mg->ninputs, mg->noutputs, dirs[d], nin, nout);
             failures++;
             continue;
         }
+        /* Sequences and optionals are flattened as in the generated API;
+           dreq gets the --seq / --empty bindings the data implies. */
+        CompileRequest dreq = req;
+        Tensor *in[MAX_IO] = {0}, *want[MAX_IO] = {0};
+        const char *files[MAX_IO] = {0};
+        nin = read_values(g, mg->inputs, mg->ninputs, dirs[d], "input", &req.load, in, files,
+                          MAX_IO, &dreq);
+        nout = nin < 0 ? -1
+                       : read_values(g, mg->outputs, nout, dirs[d], "output", &req.load, want, NULL,
+                                     MAX_IO, NULL);
+        if (nin < 0 || nout < 0) {
+            failures++;
+            continue;
+        }
+        bool ok = true;
+        char p[4200];
         printf("%s:\n", dirs[d]);
-        if (!built || !same_shapes(in, built_for, nin)) {
-            /* The harness binds by position; name the bindings after the model's inputs. */
-            if (mg->ninputs != nin) {
-                fprintf(stderr, "%s: the model has %d inputs, %s has %d input files\n", model,
-                        mg->ninputs, dirs[d], nin);
-                failures++;
-                continue;
-            }
-            Tensor *named[MAX_IO];
-            for (int k = 0; k < nin; k++) {
-                named[k] = pool_alloc(g->pool, sizeof(Tensor));
-                *named[k] = *in[k];
-                named[k]->name = pool_strdup(g->pool, mg->inputs[k]->name);
-            }
-            if (build(&req, named, nin, tmp, dirs[d], &co) != 0) {
+        if (!built || nin != built_nin || !same_shapes(in, built_for, nin)) {
+            if (build(&dreq, in, files, nin, tmp, &co) != 0) {
                 failures++;
                 built = false;
                 continue;
             }
             built = true;
+            built_nin = nin;
             memcpy(built_for, in, sizeof in);
         }
         char *args[2 * MAX_IO + 8];

@@ -411,7 +411,29 @@ static void emit_blob(Emit *e, Buf *c) {
     buf_puts(c, "\n}};\n\n");
 }
 
-static void emit_io_macros(Buf *h, const char *p, const char *kind, Tensor **ts, int n) {
+/* Whether u is t or shares t's storage (an alias chain, e.g. Reshape). */
+static bool storage_of(const Tensor *u, const Tensor *t) {
+    for (int depth = 0; u && depth < 1000; u = u->alias, depth++)
+        if (u == t) return true;
+    return false;
+}
+
+/* A graph input no live node reads: its buffer may hold anything (or be NULL). */
+static bool input_unread(const Graph *g, const Tensor *t) {
+    for (int i = 0; i < g->noutputs; i++)
+        if (storage_of(g->outputs[i], t)) return false;
+    for (int i = 0; i < g->nnodes; i++) {
+        const Node *n = g->nodes[i];
+        if (n->dead) continue;
+        for (int k = 0; k < n->ninputs; k++)
+            if (storage_of(n->inputs[k], t)) return false;
+        if (storage_of(n->epi.residual, t)) return false;
+    }
+    return true;
+}
+
+static void emit_io_macros(Buf *h, const Graph *g, const char *p, const char *kind, Tensor **ts,
+                           int n) {
     for (int i = 0; i < n; i++) {
         Tensor *t = ts[i];
         buf_printf(h, "#define %s_%s_%d_NAME \"", p, kind, i);
@@ -430,6 +452,15 @@ static void emit_io_macros(Buf *h, const char *p, const char *kind, Tensor **ts,
             buf_printf(h, "%s%lld", d ? ", " : "", (long long)t->dims[d]);
         if (t->rank == 0) buf_puts(h, "1");
         buf_puts(h, "}\n");
+        if (strcmp(kind, "INPUT") == 0 && input_unread(g, t))
+            buf_printf(h, "#define %s_INPUT_%d_UNREAD 1 /* never read: any data (or NULL) */\n", p,
+                       i);
+    }
+    if (strcmp(kind, "INPUT") == 0) {
+        buf_printf(h, "#define %s_INPUT_UNREAD {", p);
+        for (int i = 0; i < n; i++)
+            buf_printf(h, "%s%d", i ? ", " : "", input_unread(g, ts[i]));
+        buf_printf(h, "%s}\n", n ? "" : "0");
     }
     buf_printf(h, "#define %s_%s_SIZES {", p, kind);
     for (int i = 0; i < n; i++)
@@ -482,8 +513,8 @@ static void emit_header(Emit *e, Buf *h, const char *hname) {
     buf_printf(h, "#define %s_NUM_INPUTS %d\n#define %s_NUM_OUTPUTS %d\n", p, g->ninputs, p,
                g->noutputs);
     buf_printf(h, "#define %s_WORKSPACE_BYTES %lld\n", p, (long long)e->sched->arena_bytes);
-    emit_io_macros(h, p, "INPUT", g->inputs, g->ninputs);
-    emit_io_macros(h, p, "OUTPUT", g->outputs, g->noutputs);
+    emit_io_macros(h, g, p, "INPUT", g->inputs, g->ninputs);
+    emit_io_macros(h, g, p, "OUTPUT", g->outputs, g->noutputs);
     buf_printf(h, "\nint %s_run(const void *const inputs[], void *const outputs[]);\n", p);
     buf_printf(
         h, "int %s_run_with(void *workspace, const void *const inputs[], void *const outputs[]);\n",

@@ -147,6 +147,7 @@ static Tensor *add_tensor(Graph *g, const char *name) {
     t->name = pool_strdup(g->pool, name);
     t->rank = -1;
     t->io_index = -1;
+    t->nelems = -1;
     if (g->ntensors == g->cap_tensors) {
         g->cap_tensors = g->cap_tensors ? g->cap_tensors * 2 : 64;
         g->tensors = realloc(g->tensors, (size_t)g->cap_tensors * sizeof(Tensor *));

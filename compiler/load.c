@@ -408,22 +408,12 @@ static bool tensor_from_proto(Loader *L, Tensor *t, const Onnx__TensorProto *tp)
     return true;
 }
 
-Tensor *load_tensor_file(Graph *g, const char *path, const LoadOptions *opt) {
-    unsigned char *data;
-    size_t len;
-    char err[256];
-    if (!read_file(path, opt->max_model_bytes, &data, &len, err, sizeof err)) {
-        error_model("%s: %s", path, err);
-        return NULL;
-    }
-    if (!prescan(data, len, &onnx__tensor_proto__descriptor)) {
-        free(data);
-        return NULL;
-    }
+Tensor *load_tensor_bytes(Graph *g, const void *data, size_t len, const char *what,
+                          const LoadOptions *opt) {
+    if (!prescan(data, len, &onnx__tensor_proto__descriptor)) return NULL;
     Onnx__TensorProto *tp = onnx__tensor_proto__unpack(NULL, len, data);
-    free(data);
     if (!tp) {
-        error_model("%s: not a valid ONNX TensorProto file", path);
+        error_model("%s: not a valid ONNX TensorProto", what);
         return NULL;
     }
     Loader L = {.root = g, .opt = opt, .model_dir = "."};
@@ -433,7 +423,35 @@ Tensor *load_tensor_file(Graph *g, const char *path, const LoadOptions *opt) {
     return ok ? t : NULL;
 }
 
+Tensor *load_tensor_file(Graph *g, const char *path, const LoadOptions *opt) {
+    unsigned char *data;
+    size_t len;
+    char err[256];
+    if (!read_file(path, opt->max_model_bytes, &data, &len, err, sizeof err)) {
+        error_model("%s: %s", path, err);
+        return NULL;
+    }
+    Tensor *t = load_tensor_bytes(g, data, len, path, opt);
+    free(data);
+    return t;
+}
+
 /* ---------------------------------------------------------------- attributes */
+
+/* The innermost tensor element type of a TypeProto (0 if none). */
+static int64_t type_elem_dtype(const Onnx__TypeProto *tp) {
+    for (int depth = 0; tp && depth < 8; depth++) {
+        if (tp->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && tp->tensor_type)
+            return tp->tensor_type->elem_type;
+        if (tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE && tp->sequence_type)
+            tp = tp->sequence_type->elem_type;
+        else if (tp->value_case == ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE && tp->optional_type)
+            tp = tp->optional_type->elem_type;
+        else
+            return 0;
+    }
+    return 0;
+}
 
 static bool attr_from_proto(Loader *L, Graph *g, Node *n, Attr *a, const Onnx__AttributeProto *ap) {
     Pool *p = g->pool;
@@ -515,6 +533,9 @@ static bool attr_from_proto(Loader *L, Graph *g, Node *n, Attr *a, const Onnx__A
         L->depth--;
         if (!a->g) return false;
         break;
+    case ATTR_TYPE_PROTO: /* Optional's type: only its element type matters */
+        a->i = type_elem_dtype(ap->tp);
+        break;
     default:
         error_at_node(n, "attribute '%s' has unsupported type %d", a->name, (int)a->type);
         return false;
@@ -575,9 +596,23 @@ static bool load_constant(Loader *L, Graph *g, Node *n, Tensor *out) {
 static bool value_info_shape(Pool *p, Tensor *t, const Onnx__ValueInfoProto *vi) {
     const Onnx__TypeProto *tp = vi->type;
     if (!tp) return true; /* no type: inferred or bound later */
+    /* sequence(tensor), optional(tensor), optional(sequence(tensor)): the
+       kinds are recorded, the element tensor type read below. */
+    if (tp->value_case == ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE && tp->optional_type &&
+        tp->optional_type->elem_type) {
+        t->kind = VK_OPTIONAL;
+        tp = tp->optional_type->elem_type;
+        t->elem_kind =
+            tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE ? VK_SEQUENCE : VK_TENSOR;
+    }
+    if (tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE && tp->sequence_type &&
+        tp->sequence_type->elem_type) {
+        if (t->kind == VK_TENSOR) t->kind = VK_SEQUENCE;
+        tp = tp->sequence_type->elem_type;
+    }
     if (tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type) {
-        error_at_tensor(
-            t, "is not a tensor (sequence, map, optional and sparse values are not supported)");
+        error_at_tensor(t, "is not a tensor, a sequence of tensors or an optional of either "
+                           "(map and sparse values are not supported)");
         return false;
     }
     const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
@@ -719,6 +754,10 @@ static Graph *load_graph(Loader *L, Graph *g, const Onnx__GraphProto *gp) {
         Tensor hint = {.name = t->name, .rank = -1};
         if (value_info_shape(p, &hint, vi) && hint.dtype && !t->dtype && !t->data)
             t->dtype = hint.dtype;
+        if (hint.kind != VK_TENSOR && !t->data) {
+            t->kind = hint.kind;
+            t->elem_kind = hint.elem_kind;
+        }
         t->is_output = true;
         t->io_index = g->noutputs;
         g->outputs[g->noutputs++] = t;

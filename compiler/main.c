@@ -47,6 +47,10 @@ static const char usage[] =
     "  --prefix NAME        symbol prefix (default: the output file's stem)\n"
     "  --dim SYMBOL=VALUE   bind a symbolic dimension (repeatable)\n"
     "  --shape INPUT=AxBxC  fix an input's whole shape (repeatable)\n"
+    "  --seq INPUT=N        a sequence input of N elements: they become the inputs\n"
+    "                       INPUT.0 ... INPUT.N-1 (shapes: --shape INPUT.K=AxB); sequence\n"
+    "                       outputs are flattened the same way\n"
+    "  --empty INPUT        an optional input that is empty (absent from the API)\n"
     "  --const INPUT=F.pb   fix an input's value at compile time (a TensorProto file);\n"
     "                       for inputs that decide shapes, e.g. Reshape's shape\n"
     "  -O0 | -O1 | -O2      optimization: -O0 no fusion, no arena reuse, reference kernels;\n"
@@ -148,8 +152,24 @@ static int bind_consts(Graph *g, const CompileRequest *req) {
     return errs;
 }
 
+/* Data shapes (check) that conflict with the model's static shape of an
+   input: they stand only if the generated code never reads the input. */
+typedef struct Deferred {
+    Tensor *t;
+    char msg[200];
+} Deferred;
+static Deferred deferred[MAX_BINDINGS];
+static int ndeferred;
+
+static bool static_shape(const Tensor *t) {
+    for (int d = 0; d < t->rank; d++)
+        if (t->dims[d] < 0) return false;
+    return t->rank >= 0;
+}
+
 static int bind_shapes(Graph *g, const CompileRequest *req) {
     int errs = 0;
+    ndeferred = 0;
     for (int i = 0; i < req->nshapes; i++) {
         const Binding *b = &req->shapes[i];
         Tensor *t = NULL;
@@ -158,6 +178,19 @@ static int bind_shapes(Graph *g, const CompileRequest *req) {
         if (!t) {
             error_model("--shape %s: the model has no input of that name", b->name);
             errs++;
+            continue;
+        }
+        bool conflict = t->rank >= 0 && t->rank != b->rank;
+        for (int d = 0; d < b->rank && !conflict; d++)
+            conflict = t->rank >= 0 && t->dims[d] >= 0 && t->dims[d] != b->dims[d];
+        if (conflict && b->loose && static_shape(t) && ndeferred < MAX_BINDINGS) {
+            char want[128], got[128];
+            Tensor given = {.rank = b->rank};
+            memcpy(given.dims, b->dims, sizeof given.dims);
+            snprintf(deferred[ndeferred].msg, sizeof deferred[0].msg,
+                     "input '%s': the data has shape %s, the model declares %s", t->name,
+                     shape_str(&given, got, sizeof got), shape_str(t, want, sizeof want));
+            deferred[ndeferred++].t = t;
             continue;
         }
         if (t->rank >= 0 && t->rank != b->rank) {
@@ -291,9 +324,10 @@ int compile_model(const CompileRequest *req) {
     /* Unsupported operators first: nothing else matters until they are gone. */
     if (support_report(g, stderr, true)) goto out;
     needed_const_reset();
-    if (bind_consts(g, req) || bind_shapes(g, req)) goto out;
+    if (bind_values(g, req) || bind_consts(g, req) || bind_shapes(g, req)) goto out;
     if (graph_toposort(g) < 0) goto out;
     if (infer_shapes(g) || diag_count()) goto out;
+    if (flatten_outputs(g)) goto out;
     for (int i = 0; i < g->noutputs; i++) {
         Tensor *t = g->outputs[i];
         if (t->rank < 0 || tensor_bytes(t) < 0) {
@@ -302,6 +336,10 @@ int compile_model(const CompileRequest *req) {
         }
     }
     if (run_passes(g, &opt) < 0 || diag_count()) goto out;
+    graph_recount(g);
+    for (int i = 0; i < ndeferred; i++)
+        if (deferred[i].t->nuses > 0) error_model("%s", deferred[i].msg);
+    if (diag_count()) goto out;
     Schedule s;
     if (plan_memory(g, &opt, &s) < 0 || diag_count()) goto out;
     Buf c = {0}, h = {0};
@@ -339,9 +377,9 @@ static bool parse_size(const char *s, size_t *out) {
 /* Names cut out of NAME=VALUE options, kept as long as the process (static
    storage: nothing to free, nothing for LeakSanitizer to report). */
 static const char *keep_name(const char *s, size_t n) {
-    static char names[3 * MAX_BINDINGS][256];
+    static char names[4 * MAX_BINDINGS][256];
     static int used;
-    if (n >= sizeof names[0] || used == 3 * MAX_BINDINGS) {
+    if (n >= sizeof names[0] || used == 4 * MAX_BINDINGS) {
         fprintf(stderr, "mlegen: option name '%.*s' too long or too many options\n",
                 (int)(n > 64 ? 64 : n), s);
         return NULL;
@@ -421,6 +459,24 @@ int parse_compile_option(int argc, char **argv, int *i, CompileRequest *req) {
         req->consts[req->nconsts].name = name;
         req->consts[req->nconsts].file = eq + 1;
         req->nconsts++;
+        return 1;
+    }
+    if (strcmp(a, "--seq") == 0 || strcmp(a, "--empty") == 0) {
+        bool empty = a[2] == 'e';
+        const char *v = NEXT();
+        const char *eq = v ? strchr(v, '=') : NULL;
+        int64_t len[MAX_RANK];
+        if (!v || (empty ? !*v || eq : !eq || eq == v || parse_shape(eq + 1, len) != 1) ||
+            req->nseqs >= MAX_BINDINGS) {
+            fprintf(stderr, "mlegen: %s needs %s\n", a, empty ? "INPUT" : "INPUT=N (a length)");
+            return -1;
+        }
+        Binding *b = &req->seqs[req->nseqs];
+        memset(b, 0, sizeof *b);
+        if (!(b->name = keep_name(v, empty ? strlen(v) : (size_t)(eq - v)))) return -1;
+        b->rank = 1;
+        b->dims[0] = empty ? -1 : len[0];
+        req->nseqs++;
         return 1;
     }
     if (strcmp(a, "--dim") == 0 || strcmp(a, "--shape") == 0) {

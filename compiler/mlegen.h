@@ -42,6 +42,7 @@ typedef struct Attr Attr;
 typedef struct OpDef OpDef;
 typedef struct Emit Emit;
 typedef struct Options Options;
+typedef struct BodyMap BodyMap;
 
 /* ---------------------------------------------------------------- diag.c */
 
@@ -128,6 +129,15 @@ typedef enum {
     STORE_OUTPUT, /* the caller's outputs[index] */
 } StoreKind;
 
+/* What a value is. Sequences and optionals exist only at compile time
+   (seq.c): their structure is resolved during shape inference and only
+   their element tensors reach the generated code. */
+typedef enum {
+    VK_TENSOR = 0,
+    VK_SEQUENCE, /* an ordered list of tensors of one element type */
+    VK_OPTIONAL, /* a tensor or sequence, or nothing */
+} ValueKind;
+
 struct Tensor {
     char *name;
     int id;
@@ -148,6 +158,12 @@ struct Tensor {
     StoreKind store;
     int64_t offset;    /* arena offset or const-blob offset (bytes) */
     const char *cexpr; /* C expression of the emitted constant (emit.c) */
+    /* Sequence and optional values (kind != VK_TENSOR): dtype is the element
+       type and rank/dims the declared element shape, if any. */
+    ValueKind kind;
+    ValueKind elem_kind; /* optional: what it holds (tensor or sequence) */
+    int nelems;          /* -1 until computed; optional: 0 (empty) or 1 */
+    Tensor **elems;      /* the element tensors (optional: its one value) */
 };
 
 typedef enum {
@@ -162,6 +178,9 @@ typedef enum {
     ATTR_STRINGS = 8,
     ATTR_TENSORS = 9,
     ATTR_GRAPHS = 10,
+    ATTR_SPARSE_TENSOR = 11,
+    ATTR_SPARSE_TENSORS = 12,
+    ATTR_TYPE_PROTO = 13, /* kept only as its tensor element type in i */
 } AttrType;
 
 struct Attr {
@@ -214,6 +233,7 @@ struct Node {
     Epilogue epi; /* set by the fusion passes */
     char *fused;  /* names of the nodes fused into this one (for comments) */
     bool dead;
+    const BodyMap *outer;   /* copied out of an inlined body: its values (control.c) */
     int64_t scratch_bytes;  /* planned temporary workspace */
     int64_t scratch_offset; /* its arena offset */
 };
@@ -294,6 +314,9 @@ Graph *load_model(const char *path, const LoadOptions *opt); /* NULL after repor
 Graph *load_model_bytes(const void *data, size_t len, const char *path, const LoadOptions *opt);
 /* Reads one TensorProto file (backend-test .pb) into a detached tensor of g. */
 Tensor *load_tensor_file(Graph *g, const char *path, const LoadOptions *opt);
+/* The same from bytes; what names them in diagnostics. */
+Tensor *load_tensor_bytes(Graph *g, const void *data, size_t len, const char *what,
+                          const LoadOptions *opt);
 
 /* ---------------------------------------------------------------- ops/ */
 
@@ -302,6 +325,7 @@ enum {
     OPF_ELEMENTWISE = 1 << 1, /* same-shape unary (fusable into a chain) */
     OPF_EPILOGUE = 1 << 2,    /* accepts a fused Epilogue (Conv, Gemm) */
     OPF_NO_FOLD = 1 << 3,     /* never constant-fold (random ops) */
+    OPF_VALUES = 1 << 4,      /* takes sequence and optional values (seq ops, Identity) */
 };
 
 /* One ONNX operator. Adding an operator = one table entry in ops/ops.c,

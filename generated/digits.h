@@ -20,6 +20,7 @@ extern "C" {
 #define digits_INPUT_0_DTYPE 1 /* float */
 #define digits_INPUT_0_RANK 4
 #define digits_INPUT_0_SHAPE {1, 1, 8, 8}
+#define digits_INPUT_UNREAD {0}
 #define digits_INPUT_SIZES {64}
 #define digits_INPUT_DTYPES {1}
 #define digits_INPUT_ELEM_BYTES {4}

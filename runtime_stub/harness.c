@@ -27,6 +27,7 @@
 
 static const long long in_sizes[NIN + 1] = P(_INPUT_SIZES);
 static const int in_bytes[NIN + 1] = P(_INPUT_ELEM_BYTES);
+static const int in_unread[NIN + 1] = P(_INPUT_UNREAD);
 static const long long out_sizes[NOUT + 1] = P(_OUTPUT_SIZES);
 static const int out_bytes[NOUT + 1] = P(_OUTPUT_ELEM_BYTES);
 static const int out_axis[NOUT + 1] = P(_OUTPUT_BOUNDED_AXES);
@@ -85,8 +86,10 @@ int main(int argc, char **argv) {
     }
     const void *in[NIN + 1];
     void *out[NOUT + 1];
+    /* An input the model never reads (e.g. CastLike's `like`, which only
+       gives a type) takes any file: it is not even opened. */
     for (int i = 0; i < NIN; i++)
-        in[i] = load(ins[i], (size_t)in_sizes[i] * (size_t)in_bytes[i]);
+        in[i] = in_unread[i] ? NULL : load(ins[i], (size_t)in_sizes[i] * (size_t)in_bytes[i]);
     for (int i = 0; i < NOUT; i++) {
         out[i] = calloc((size_t)out_sizes[i] * (size_t)out_bytes[i] + 1, 1);
         if (!out[i]) return 3;

@@ -55,7 +55,8 @@ foreach(m mlp cnn residual ops_misc mlp_dynbatch)
     ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1")
 endforeach()
 
-add_test(NAME cli_contract COMMAND bash ${E2E}/cli.sh ${MLEGEN} ${MODELS_DIR} ${E2E_WORK}/cli)
+add_test(NAME cli_contract COMMAND bash ${E2E}/cli.sh ${MLEGEN} ${MODELS_DIR} ${E2E_WORK}/cli
+  ${CMAKE_BINARY_DIR}/node_tests/node)
 set_tests_properties(cli_contract PROPERTIES FIXTURES_REQUIRED models)
 
 add_test(NAME readme_ops_table COMMAND bash ${E2E}/ops_table.sh ${MLEGEN} ${CMAKE_SOURCE_DIR}/README.md)

@@ -23,6 +23,7 @@ bool need_inputs(Node *n, int min, int max) {
         }
     for (int i = 0; i < n->ninputs; i++) {
         Tensor *t = n->inputs[i];
+        if (t && t->kind != VK_TENSOR) continue; /* sequence.c checks its values */
         if (t && t->rank < 0) {
             error_at_node(n, "the shape of input '%s' is unknown%s", t->name,
                           t->is_input ? " (bind it with --shape or --dim)" : "");

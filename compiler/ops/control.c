@@ -13,7 +13,9 @@
  *         exporters write them). Data-dependent termination is refused.
  *   Scan: unrolled over the (static) scan axis; scan inputs are sliced with
  *         Gather, scan outputs stacked with Unsqueeze + Concat.
- * Nested control flow that reads the enclosing body's values is refused.
+ * Nested control flow: a node with subgraphs copied out of a body keeps the
+ * body's value map (Node.outer), so its own subgraphs, inlined later, read
+ * the copies of the enclosing body's values.
  */
 #include "ops.h"
 
@@ -22,13 +24,14 @@
 
 #define MAX_UNROLL 4096
 
-typedef struct Inliner {
-    Graph *g;
-    Node *at;      /* the control-flow node being replaced */
-    int pos;       /* new nodes go after this position... */
-    int appended;  /* ...once moved there from the end of g->nodes */
-    int first_new; /* index in g->nodes where this inliner's nodes start */
-} Inliner;
+/* Where an inlined body's values went: map[id] is the copy of the body
+   tensor of that id; up is the body enclosing this one. */
+struct BodyMap {
+    Graph *body;
+    Tensor **map;
+    int nmap;
+    const BodyMap *up;
+};
 
 static Tensor *const_scalar(Graph *g, const char *stem, DType dt, int64_t v) {
     Tensor *t = graph_new_tensor(g, stem);
@@ -49,7 +52,7 @@ static Tensor *const_axes(Graph *g, int64_t axis) {
     return t;
 }
 
-static Node *add(Inliner *in, const char *op, const char *tag, int ninputs, int noutputs) {
+Node *inliner_add(Inliner *in, const char *op, const char *tag, int ninputs, int noutputs) {
     Node *n = graph_add_node(in->g, op, pool_printf(in->g->pool, "%s/%s", in->at->name, tag),
                              ninputs, noutputs);
     n->opset = in->at->opset;
@@ -83,8 +86,8 @@ static Tensor *out_or_new(Inliner *in, Tensor *out, const char *stem) {
     return out ? out : graph_new_tensor(in->g, stem);
 }
 
-static Tensor *identity(Inliner *in, Tensor *x, Tensor *out) {
-    Node *n = add(in, "Identity", "identity", 1, 1);
+Tensor *inliner_identity(Inliner *in, Tensor *x, Tensor *out) {
+    Node *n = inliner_add(in, "Identity", "identity", 1, 1);
     n->inputs[0] = x;
     n->outputs[0] = out_or_new(in, out, "identity");
     n->outputs[0]->producer = n;
@@ -93,7 +96,7 @@ static Tensor *identity(Inliner *in, Tensor *x, Tensor *out) {
 
 /* x[..., t, ...] along axis (the axis removed). */
 static Tensor *take(Inliner *in, Tensor *x, int64_t t, int64_t axis) {
-    Node *n = add(in, "Gather", "slice", 2, 1);
+    Node *n = inliner_add(in, "Gather", "slice", 2, 1);
     n->inputs[0] = x;
     n->inputs[1] = const_scalar(in->g, "index", DT_INT64, t);
     set_int_attr(in->g, n, "axis", axis);
@@ -103,12 +106,12 @@ static Tensor *take(Inliner *in, Tensor *x, int64_t t, int64_t axis) {
 }
 
 /* Stacks parts along a new axis: Unsqueeze each, then Concat. */
-static void stack(Inliner *in, Tensor **parts, int cnt, int64_t axis, Tensor *out) {
+void inliner_stack(Inliner *in, Tensor **parts, int cnt, int64_t axis, Tensor *out) {
     Node *cat = NULL;
     Tensor **ups = pool_alloc(in->g->pool, sizeof(Tensor *) * (size_t)cnt);
     for (int i = 0; i < cnt; i++) {
         bool as_input = in->at->opset >= 13;
-        Node *u = add(in, "Unsqueeze", "stack", as_input ? 2 : 1, 1);
+        Node *u = inliner_add(in, "Unsqueeze", "stack", as_input ? 2 : 1, 1);
         u->inputs[0] = parts[i];
         if (as_input)
             u->inputs[1] = const_axes(in->g, axis);
@@ -118,7 +121,7 @@ static void stack(Inliner *in, Tensor **parts, int cnt, int64_t axis, Tensor *ou
         u->outputs[0]->producer = u;
         ups[i] = u->outputs[0];
     }
-    cat = add(in, "Concat", "stack", cnt, 1);
+    cat = inliner_add(in, "Concat", "stack", cnt, 1);
     for (int i = 0; i < cnt; i++)
         cat->inputs[i] = ups[i];
     set_int_attr(in->g, cat, "axis", axis);
@@ -126,34 +129,44 @@ static void stack(Inliner *in, Tensor **parts, int cnt, int64_t axis, Tensor *ou
     out->producer = cat;
 }
 
+/* The value a body reads as t: its copy when t belongs to this body or to
+   an enclosing body already inlined, else t itself (an outer value). */
+static Tensor *resolve(const BodyMap *bm, Tensor *t) {
+    for (; bm; bm = bm->up)
+        if (graph_find_local(bm->body, t->name) == t)
+            return t->id < bm->nmap && bm->map[t->id] ? bm->map[t->id] : t->data ? t : NULL;
+    return t;
+}
+
 /* Copies body's nodes with body input k bound to actual[k]; body output k
    goes to outs[k] when given (else a fresh tensor); result[k] gets it. */
-static bool inline_body(Inliner *in, Graph *body, Tensor **actual, int nactual, Tensor **outs,
-                        Tensor **result, const char *tag) {
+bool inline_body(Inliner *in, Graph *body, Tensor **actual, int nactual, Tensor **outs,
+                 Tensor **result, const char *tag) {
     Graph *g = in->g;
     if (nactual != body->ninputs) {
         error_at_node(in->at, "its body takes %d inputs, %d are given", body->ninputs, nactual);
         return false;
     }
-    Tensor **map = calloc((size_t)body->ntensors + 1, sizeof(Tensor *));
-    if (!map) return false;
+    /* Pool memory: nodes with subgraphs keep the map (Node.outer). */
+    BodyMap *bm = pool_alloc(g->pool, sizeof(BodyMap));
+    bm->body = body;
+    bm->nmap = body->ntensors;
+    bm->map = pool_alloc(g->pool, sizeof(Tensor *) * ((size_t)body->ntensors + 1));
+    bm->up = in->at->outer;
+    Tensor **map = bm->map;
     for (int k = 0; k < body->ninputs; k++)
         map[body->inputs[k]->id] = actual[k];
     bool ok = true;
     for (int i = 0; i < body->nnodes && ok; i++) {
         Node *bn = body->nodes[i];
         if (bn->dead) continue;
-        for (int a = 0; a < bn->nattrs; a++)
-            if (bn->attrs[a].type == ATTR_GRAPH || bn->attrs[a].type == ATTR_GRAPHS) {
-                error_at_node(in->at, "nested control flow inside its body is not supported");
-                ok = false;
-            }
-        Node *n = add(in, bn->op_type, pool_printf(g->pool, "%s/%s", tag, bn->name), bn->ninputs,
-                      bn->noutputs);
+        Node *n = inliner_add(in, bn->op_type, pool_printf(g->pool, "%s/%s", tag, bn->name),
+                              bn->ninputs, bn->noutputs);
         n->domain = bn->domain;
         n->opset = bn->opset;
         n->attrs = bn->attrs;
         n->nattrs = bn->nattrs;
+        n->outer = bm;
         for (int k = 0; k < bn->ninputs; k++) {
             Tensor *t = bn->inputs[k];
             if (!t) continue;
@@ -165,12 +178,13 @@ static bool inline_body(Inliner *in, Graph *body, Tensor **actual, int nactual, 
                 c->data = t->data;
                 map[t->id] = c;
             }
-            if (local && !map[t->id]) {
+            Tensor *v = local ? map[t->id] : resolve(bm->up, t);
+            if (!v) {
                 error_at_node(in->at, "body value '%s' is used before it is computed", t->name);
                 ok = false;
                 break;
             }
-            n->inputs[k] = local ? map[t->id] : t;
+            n->inputs[k] = v;
         }
         for (int k = 0; k < bn->noutputs; k++) {
             Tensor *t = bn->outputs[k];
@@ -186,7 +200,7 @@ static bool inline_body(Inliner *in, Graph *body, Tensor **actual, int nactual, 
     }
     for (int o = 0; o < body->noutputs && ok; o++) {
         Tensor *t = body->outputs[o];
-        Tensor *v = graph_find_local(body, t->name) == t ? map[t->id] : t;
+        Tensor *v = graph_find_local(body, t->name) == t ? map[t->id] : resolve(bm->up, t);
         if (!v && t->data) {
             v = graph_new_tensor(g, t->name);
             tensor_set_shape(v, t->dtype, t->rank, t->dims);
@@ -198,16 +212,15 @@ static bool inline_body(Inliner *in, Graph *body, Tensor **actual, int nactual, 
             break;
         }
         /* Outputs that are inputs, constants or outer values get a copy. */
-        if (outs && outs[o] && v != outs[o]) v = identity(in, v, outs[o]);
+        if (outs && outs[o] && v != outs[o]) v = inliner_identity(in, v, outs[o]);
         result[o] = v;
     }
-    free(map);
     return ok;
 }
 
 /* Moves the nodes appended at the end of g->nodes to right after `pos`,
    so inference meets them next, before the node's former consumers. */
-static void place(Inliner *in) {
+void inliner_place(Inliner *in) {
     Graph *g = in->g;
     int cnt = in->appended, start = g->nnodes - cnt, pos = in->pos + 1;
     if (cnt == 0 || start == pos) return;
@@ -227,7 +240,12 @@ static int node_pos(Graph *g, Node *n) {
     return -1;
 }
 
-static Graph *graph_attr(Node *n, const char *name) {
+Inliner inliner_at(Graph *g, Node *n) {
+    Inliner in = {.g = g, .at = n, .pos = node_pos(g, n)};
+    return in;
+}
+
+Graph *graph_attr(Node *n, const char *name) {
     const Attr *a = node_attr(n, name);
     if (!a || a->type != ATTR_GRAPH || !a->g) {
         error_at_node(n, "missing graph attribute '%s'", name);
@@ -236,7 +254,7 @@ static Graph *graph_attr(Node *n, const char *name) {
     return a->g;
 }
 
-static void retire(Node *n) {
+void node_retire(Node *n) {
     for (int k = 0; k < n->noutputs; k++)
         if (n->outputs[k] && n->outputs[k]->producer == n) n->outputs[k]->producer = NULL;
     n->dead = true;
@@ -256,8 +274,14 @@ int infer_if(Graph *g, Node *n) {
         error_at_node(n, "both branches must have %d outputs", n->noutputs);
         return -1;
     }
-    Inliner in = {.g = g, .at = n, .pos = node_pos(g, n)};
-    retire(n);
+    /* Where cannot choose between two sequences or optionals: their
+       structure must be known, so the branch taken must be. */
+    for (int k = 0; k < n->noutputs; k++)
+        if ((then_g->outputs[k]->kind != VK_TENSOR || else_g->outputs[k]->kind != VK_TENSOR) &&
+            !need_const(n, cond, "condition selecting a sequence or optional"))
+            return -1;
+    Inliner in = inliner_at(g, n);
+    node_retire(n);
     Tensor **res = pool_alloc(g->pool, sizeof(Tensor *) * (size_t)(2 * n->noutputs + 1));
     if (cond->data) {
         Graph *taken = tensor_get_f64(cond, 0) != 0 ? then_g : else_g;
@@ -269,7 +293,7 @@ int infer_if(Graph *g, Node *n) {
             return -1;
         for (int k = 0; k < n->noutputs; k++) {
             if (!n->outputs[k]) continue;
-            Node *w = add(&in, "Where", "select", 3, 1);
+            Node *w = inliner_add(&in, "Where", "select", 3, 1);
             w->inputs[0] = cond;
             w->inputs[1] = rt[k];
             w->inputs[2] = re[k];
@@ -277,7 +301,7 @@ int infer_if(Graph *g, Node *n) {
             n->outputs[k]->producer = w;
         }
     }
-    place(&in);
+    inliner_place(&in);
     return 0;
 }
 
@@ -331,8 +355,8 @@ int infer_loop(Graph *g, Node *n) {
         error_at_node(n, "a loop of zero iterations with scan outputs is not supported");
         return -1;
     }
-    Inliner in = {.g = g, .at = n, .pos = node_pos(g, n)};
-    retire(n);
+    Inliner in = inliner_at(g, n);
+    node_retire(n);
     Pool *p = g->pool;
     Tensor **state = pool_alloc(p, sizeof(Tensor *) * (size_t)(nstate + 1));
     Tensor **actual = pool_alloc(p, sizeof(Tensor *) * (size_t)(nstate + 3));
@@ -355,11 +379,11 @@ int infer_loop(Graph *g, Node *n) {
             scans[j * iters + it] = res[1 + nstate + j];
     }
     for (int k = 0; k < nstate; k++)
-        if (n->outputs[k]) identity(&in, state[k], n->outputs[k]);
+        if (n->outputs[k]) inliner_identity(&in, state[k], n->outputs[k]);
     for (int j = 0; j < nscan; j++)
         if (n->outputs[nstate + j])
-            stack(&in, scans + j * iters, (int)iters, 0, n->outputs[nstate + j]);
-    place(&in);
+            inliner_stack(&in, scans + j * iters, (int)iters, 0, n->outputs[nstate + j]);
+    inliner_place(&in);
     return 0;
 }
 
@@ -404,7 +428,7 @@ static bool scan_once(Inliner *in, Graph *body, Tensor **st, int nstate, Tensor 
     for (int j = 0; j < nout; j++) {
         int64_t axis = attr_at(n, "scan_output_axes", j, 0);
         if (axis < 0) axis += parts[j * len]->rank >= 0 ? parts[j * len]->rank + 1 : 1;
-        stack(in, parts + j * len, (int)len, axis, souts[j]);
+        inliner_stack(in, parts + j * len, (int)len, axis, souts[j]);
     }
     return true;
 }
@@ -440,8 +464,8 @@ int infer_scan(Graph *g, Node *n) {
         axes[j] = v8 ? 0 : attr_at(n, "scan_input_axes", j, 0);
         if (axes[j] < 0) axes[j] += xs[j]->rank - (v8 ? 1 : 0);
     }
-    Inliner in = {.g = g, .at = n, .pos = node_pos(g, n)};
-    retire(n);
+    Inliner in = inliner_at(g, n);
+    node_retire(n);
     if (!v8) {
         int64_t len = xs[0]->dims[axes[0]];
         if (len > MAX_UNROLL || len < 1) {
@@ -454,8 +478,8 @@ int infer_scan(Graph *g, Node *n) {
                        nout, "step"))
             return -1;
         for (int k = 0; k < nstate; k++)
-            if (n->outputs[k]) identity(&in, fin[k], n->outputs[k]);
-        place(&in);
+            if (n->outputs[k]) inliner_identity(&in, fin[k], n->outputs[k]);
+        inliner_place(&in);
         return 0;
     }
     /* Opset 8: every input carries a batch axis 0; scan each batch row. */
@@ -489,12 +513,12 @@ int infer_scan(Graph *g, Node *n) {
     for (int k = 0; k < nstate; k++) {
         for (int64_t b = 0; b < batch; b++)
             col[b] = fins[b * nstate + k];
-        if (n->outputs[k]) stack(&in, col, (int)batch, 0, n->outputs[k]);
+        if (n->outputs[k]) inliner_stack(&in, col, (int)batch, 0, n->outputs[k]);
     }
     for (int j = 0; j < nout; j++)
         if (n->outputs[nstate + j])
-            stack(&in, outs + j * batch, (int)batch, 0, n->outputs[nstate + j]);
-    place(&in);
+            inliner_stack(&in, outs + j * batch, (int)batch, 0, n->outputs[nstate + j]);
+    inliner_place(&in);
     return 0;
 }
 

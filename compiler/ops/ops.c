@@ -35,6 +35,13 @@
         .fold = fold_##fn, .emit = emit_##fn, .types = "any"                                       \
     }
 
+/* Sequence and optional ops: resolved during inference (sequence.c). */
+#define VALUE_OP(nm, since, note)                                                                  \
+    {                                                                                              \
+        .name = nm, .domain = "", .min_opset = since, .flags = OPF_VALUES,                         \
+        .infer = infer_sequence, .types = "any", .notes = note                                     \
+    }
+
 static const OpDef op_table[] = {
     ELEMWISE("Abs", 1, 0),
     ELEMWISE("Acos", 7, 0),
@@ -90,6 +97,7 @@ static const OpDef op_table[] = {
      .emit = emit_clip},
     NOFOLD_OP("Compress", 9, compress, 0),
     SHAPE_OP("Concat", 1, concat, 0),
+    VALUE_OP("ConcatFromSequence", 11, "a Concat (new_axis=1: a stack) of the elements"),
     SHAPE_OP("ConstantOfShape", 9, constant_of_shape, 0),
     {.name = "Conv",
      .domain = "",
@@ -189,9 +197,10 @@ static const OpDef op_table[] = {
     ELEMWISE("HardSigmoid", 1, 0),
     ELEMWISE("HardSwish", 14, 0),
     NOFOLD_OP("Hardmax", 1, softmax_like, 0),
-    SHAPE_OP("Identity", 1, identity, OPF_ALIAS),
+    SHAPE_OP("Identity", 1, identity, OPF_ALIAS | OPF_VALUES),
     {.name = "If",
      .domain = "",
+     .flags = OPF_VALUES,
      .min_opset = 1,
      .infer = infer_if,
      .emit = emit_control,
@@ -217,6 +226,7 @@ static const OpDef op_table[] = {
     NOFOLD_OP("LogSoftmax", 1, softmax_like, 0),
     {.name = "Loop",
      .domain = "",
+     .flags = OPF_VALUES,
      .min_opset = 1,
      .infer = infer_loop,
      .emit = emit_control,
@@ -296,6 +306,9 @@ static const OpDef op_table[] = {
      .notes = "output extent known at run time (graph outputs only)"},
     ELEMWISE("Not", 1, 0),
     NOFOLD_OP("OneHot", 9, onehot, 0),
+    VALUE_OP("Optional", 15, "present or empty is decided at compile time"),
+    VALUE_OP("OptionalGetElement", 15, "compile time; an empty optional is an error"),
+    VALUE_OP("OptionalHasElement", 15, "a compile-time constant"),
     BINARY("Or", 1),
     BINARY("PRelu", 1),
     NOFOLD_OP("Pad", 1, pad, 0),
@@ -347,6 +360,13 @@ static const OpDef op_table[] = {
     NOFOLD_OP("ScatterElements", 11, scatter_elements, 0),
     NOFOLD_OP("ScatterND", 11, scatter_nd, 0),
     ELEMWISE("Selu", 1, 0),
+    VALUE_OP("SequenceAt", 11, "position: compile-time constant"),
+    VALUE_OP("SequenceConstruct", 11, "sequences are compile-time lists of tensors"),
+    VALUE_OP("SequenceEmpty", 11, NULL),
+    VALUE_OP("SequenceErase", 11, "position: compile-time constant"),
+    VALUE_OP("SequenceInsert", 11, "position: compile-time constant"),
+    VALUE_OP("SequenceLength", 11, "a compile-time constant"),
+    VALUE_OP("SequenceMap", 17, "body inlined once per element"),
     SHAPE_OP("Shape", 1, shape, 0),
     ELEMWISE("Shrink", 9, 0),
     ELEMWISE("Sigmoid", 1, 0),
@@ -367,6 +387,7 @@ static const OpDef op_table[] = {
     ELEMWISE("Softsign", 1, 0),
     SHAPE_OP("SpaceToDepth", 1, space_depth, 0),
     SHAPE_OP("Split", 1, split, 0),
+    VALUE_OP("SplitToSequence", 11, "split: compile-time constant"),
     ELEMWISE("Sqrt", 1, 0),
     SHAPE_OP("Squeeze", 1, squeeze, OPF_ALIAS),
     BINARY("Sub", 1),
@@ -457,6 +478,19 @@ static bool outputs_fit(const Graph *g, Node *n) {
     return true;
 }
 
+/* Sequences and optionals reach only the ops that resolve them. */
+static bool tensor_inputs(Node *n) {
+    for (int k = 0; k < n->ninputs; k++) {
+        Tensor *t = n->inputs[k];
+        if (t && t->kind != VK_TENSOR) {
+            error_at_node(n, "input '%s' is %s value; %s takes tensors", t->name,
+                          t->kind == VK_SEQUENCE ? "a sequence" : "an optional", n->op_type);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Shape inference over the graph in order; folds nodes whose inputs are all
    constant right away, so shape subgraphs (Shape -> Gather -> Concat ->
    Reshape) turn into constants before the Reshape needs its shape. */
@@ -475,6 +509,10 @@ int infer_shapes(Graph *g) {
             /* Top-level ones stopped compilation in the support check; these
                came out of an inlined control-flow body. */
             error_at_node(n, "operator %s is not supported by mlegen", n->op_type);
+            errs++;
+            continue;
+        }
+        if (!(n->op->flags & OPF_VALUES) && !tensor_inputs(n)) {
             errs++;
             continue;
         }

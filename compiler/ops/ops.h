@@ -63,11 +63,37 @@ OP_FUNCS(det)
 int64_t scratch_det(const Node *n, const Options *opt);
 /* gridsample.c */
 OP_FUNCS(gridsample)
-/* control.c */
+/* control.c: inlining bodies. Nodes added while inferring node `at` are
+   created at the end of g->nodes; inliner_place moves them right after
+   `at`, so inference meets them next. */
+typedef struct Inliner {
+    Graph *g;
+    Node *at;     /* the node being replaced */
+    int pos;      /* new nodes go after this position... */
+    int appended; /* ...once moved there from the end of g->nodes */
+} Inliner;
+Inliner inliner_at(Graph *g, Node *n);
+Node *inliner_add(Inliner *in, const char *op, const char *tag, int ninputs, int noutputs);
+void inliner_place(Inliner *in);
+/* out (or a fresh tensor when NULL) = Identity(x); returns it. */
+Tensor *inliner_identity(Inliner *in, Tensor *x, Tensor *out);
+/* out = parts stacked along a new axis (Unsqueeze each, then Concat). */
+void inliner_stack(Inliner *in, Tensor **parts, int cnt, int64_t axis, Tensor *out);
+/* Copies body's nodes with its inputs bound to actual[]; result[k] gets
+   body output k (written into outs[k] when outs is given). */
+bool inline_body(Inliner *in, Graph *body, Tensor **actual, int nactual, Tensor **outs,
+                 Tensor **result, const char *tag);
+Graph *graph_attr(Node *n, const char *name);
+/* Marks n dead and detaches it from its outputs. */
+void node_retire(Node *n);
 int infer_if(Graph *g, Node *n);
 int infer_loop(Graph *g, Node *n);
 int infer_scan(Graph *g, Node *n);
 int emit_control(Emit *e, Node *n);
+/* sequence.c */
+int infer_sequence(Graph *g, Node *n);
+/* Identity, If and Loop carrying a sequence or optional value. */
+int infer_value_identity(Graph *g, Node *n);
 /* tfidf.c */
 OP_FUNCS(tfidf)
 /* dynamic.c */

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# cli.sh MLEGEN MODELS_DIR WORKDIR - the command-line contract: exit
-# statuses, --dim/--shape binding, the generated API, and what generated
-# code must not contain.
+# cli.sh MLEGEN MODELS_DIR WORKDIR [NODE_DIR] - the command-line contract:
+# exit statuses, --dim/--shape/--seq binding, the generated API, and what
+# generated code must not contain.
 set -uo pipefail
-mlegen=$1 models=$2 work=$3
+mlegen=$1 models=$2 work=$3 node=${4:-}
 mkdir -p "$work"
 fails=0 passes=0
 expect() { # expect STATUS PATTERN -- command...
@@ -52,5 +52,21 @@ expect 0 "/\* node '.*' \(Relu\) \*/" -- cat "$work/nofuse.c"
 expect 2 "'fold-constants' is not an optional pass; one of: fuse-conv-batchnorm fuse-residual-add fuse-activation" -- \
     "$mlegen" "$dyn" -o "$work/x.c" --dim batch=5 --disable-pass fuse-activation,fold-constants
 expect 2 "'nosuch' is not an optional pass" -- "$mlegen" "$dyn" -o "$work/x.c" --disable-pass nosuch
+# Sequences flattened at the API: --seq names the elements, --shape sizes them.
+ins=${node:+$node/test_sequence_insert_at_front/model.onnx}
+if [ -n "$ins" ] && [ -e "$ins" ]; then
+    expect 1 "input 'sequence' is a sequence: pass --seq sequence=N" -- \
+        "$mlegen" "$ins" -o "$work/q.c"
+    expect 1 "--seq nosuch: the model has no sequence or optional input of that name" -- \
+        "$mlegen" "$ins" -o "$work/q.c" --seq nosuch=2
+    expect 0 "" -- "$mlegen" "$ins" -o "$work/q.c" --seq sequence=2 --shape sequence.0=4 \
+        --shape sequence.1=2x2 --shape tensor=3 --shape position=1 --const position=$(dirname "$ins")/test_data_set_0/input_2.pb
+    for pat in '#define q_NUM_INPUTS 4' '#define q_INPUT_0_NAME "sequence.0"' \
+               '#define q_INPUT_1_SHAPE \{2, 2\}' '#define q_NUM_OUTPUTS 3' \
+               '#define q_OUTPUT_0_NAME "output_sequence.0"' '#define q_OUTPUT_0_SHAPE \{3\}' \
+               '#define q_INPUT_3_UNREAD 1'; do
+        expect 0 "$pat" -- cat "$work/q.h"
+    done
+fi
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

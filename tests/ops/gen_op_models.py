@@ -8,8 +8,10 @@ Usage: gen_op_models.py DIR [NAME...]
 They cover what ONNX 1.12's node tests do not: LpPool, GlobalLpPool,
 LpNormalization, MaxRoiPool, RoiAlign's max mode, opset 18's Split num_outputs and Pad axes,
 ConvTranspose with groups/output_padding/bias, 3-D MaxPool with dilations
-and Indices, and Resize/Tile/OneHot with their shape operands stored as
-initializers (the compile-time path, not check's --const binding).
+and Indices, Resize/Tile/OneHot with their shape operands stored as
+initializers (the compile-time path, not check's --const binding), and the
+sequence ops the node suite leaves out (SplitToSequence, SequenceErase,
+ConcatFromSequence, SequenceAt with a negative position).
 Deterministic (fixed seed); needs Debian's python3 with onnx and numpy.
 """
 import os
@@ -262,6 +264,37 @@ def roialign_max(out):
     node = helper.make_node('RoiAlign', ['x', 'rois', 'bi'], ['y'], mode='max', output_height=oh,
                             output_width=ow, spatial_scale=scale)
     save(out, 'roialign_max', node, {'x': x, 'rois': rois, 'bi': bi}, {'y': y}, opset=16)
+
+
+@case
+def sequence_ops(out):
+    # Split x into rows [1, 2, 3], erase the middle part, insert z there,
+    # concatenate back; split into columns without keepdims and stack them.
+    x, z = f32(6, 4), f32(2, 4)
+    inits = {'split': np.array([1, 2, 3], dtype=np.int64), 'm2': np.array(-2, dtype=np.int64),
+             'one': np.array(1, dtype=np.int64), 'm1': np.array(-1, dtype=np.int32)}
+    nodes = [helper.make_node('SplitToSequence', ['x', 'split'], ['rows'], axis=0),
+             helper.make_node('SequenceErase', ['rows', 'm2'], ['kept']),
+             helper.make_node('SequenceInsert', ['kept', 'z', 'one'], ['mixed']),
+             helper.make_node('ConcatFromSequence', ['mixed'], ['cat'], axis=0),
+             helper.make_node('SequenceAt', ['mixed', 'm1'], ['last']),
+             helper.make_node('SequenceLength', ['mixed'], ['len']),
+             helper.make_node('SplitToSequence', ['x'], ['cols'], axis=1, keepdims=0),
+             helper.make_node('ConcatFromSequence', ['cols'], ['stacked'], axis=0, new_axis=1)]
+    outs = {'cat': np.concatenate([x[0:1], z, x[3:6]], axis=0), 'last': x[3:6],
+            'len': np.array(3, dtype=np.int64), 'stacked': np.stack([x[:, j] for j in range(4)])}
+    d = os.path.join(out, 'sequence_ops')
+    os.makedirs(os.path.join(d, 'test_data_set_0'), exist_ok=True)
+    graph = helper.make_graph(nodes, 'sequence_ops', [vi('x', x), vi('z', z)],
+                              [vi(k, v) for k, v in outs.items()],
+                              [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 13)])
+    model.ir_version = 8
+    onnx.save(model, os.path.join(d, 'model.onnx'))
+    for kind, tensors in (('input', {'x': x, 'z': z}), ('output', outs)):
+        for i, (k, v) in enumerate(tensors.items()):
+            with open(os.path.join(d, 'test_data_set_0', f'{kind}_{i}.pb'), 'wb') as f:
+                f.write(numpy_helper.from_array(v, k).SerializeToString())
 
 
 def main():

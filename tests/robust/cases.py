@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import sys
 
-from onnx import TensorProto, helper, numpy_helper  # noqa: F401
+from onnx import TensorProto, TypeProto, helper, numpy_helper  # noqa: F401
 
 import numpy as np
 
@@ -379,11 +379,14 @@ def _(d):
                                         [vi("y", [2], TensorProto.STRING)]))
 
 
-@case("sequence_input", [r"tensor 'x': is not a tensor \(sequence, map"])
+@case("map_input", [r"tensor 'x': is not a tensor, a sequence of tensors or an optional of "
+                    r"either \(map and sparse values are not supported\)"])
 def _(d):
-    seq = helper.make_tensor_sequence_value_info("x", TensorProto.FLOAT, [2])
+    t = TypeProto()  # onnx 1.12's helper has no map type builder
+    t.map_type.key_type = TensorProto.INT64
+    t.map_type.value_type.CopyFrom(helper.make_tensor_type_proto(TensorProto.FLOAT, [2]))
     return write(d, "model.onnx", model([helper.make_node("Identity", ["x"], ["y"], name="id")],
-                                        [seq], [vi("y", [2])]))
+                                        [helper.make_value_info("x", t)], [vi("y", [2])]))
 
 
 # ---------------------------------------------------------------- op checks
@@ -639,6 +642,72 @@ def _(d):
 def _(d):
     write(d, "weights.bin", b"\0" * 16)
     return write(d, "model.onnx", external_model("weights.bin", offset=-5))
+
+
+# ---------------------------------------------------------------- sequences
+
+def seq_vi(name, shape, dtype=TensorProto.FLOAT):
+    return helper.make_tensor_sequence_value_info(name, dtype, shape)
+
+
+def seq_model(nodes, inputs, output, inits=()):
+    """A model reading sequence `s` (given with --seq) and returning tensor `y`."""
+    return model(nodes, inputs, [vi(output, None)], inits, opset=17)
+
+
+def pos(v):
+    return numpy_helper.from_array(np.array(v, dtype=np.int64), "p")
+
+
+@case("seq_at_out_of_range",
+      [r"node 'at' \(SequenceAt\): position 5 is out of range for a sequence of 2 elements"],
+      args=["--seq", "s=2", "--shape", "s.0=3", "--shape", "s.1=3"])
+def _(d):
+    return write(d, "model.onnx", seq_model(
+        [helper.make_node("SequenceAt", ["s", "p"], ["y"], name="at")], [seq_vi("s", [3])], "y",
+        [pos(5)]))
+
+
+@case("seq_erase_empty",
+      [r"node 'erase' \(SequenceErase\): cannot erase from the empty sequence 'e'"])
+def _(d):
+    return write(d, "model.onnx", model(
+        [helper.make_node("SequenceEmpty", [], ["e"], name="empty"),
+         helper.make_node("SequenceErase", ["e"], ["e2"], name="erase"),
+         helper.make_node("SequenceLength", ["e2"], ["n"], name="len"),
+         helper.make_node("Cast", ["n"], ["c"], name="cast", to=TensorProto.FLOAT),
+         helper.make_node("Add", ["x", "c"], ["y"], name="add")],
+        [vi("x", [2])], [vi("y", [2])], opset=17))
+
+
+@case("seq_position_not_constant",
+      [r"node 'at' \(SequenceAt\): position 'p' must be a compile-time constant"],
+      args=["--seq", "s=2", "--shape", "s.0=3", "--shape", "s.1=3"])
+def _(d):
+    return write(d, "model.onnx", seq_model(
+        [helper.make_node("SequenceAt", ["s", "p"], ["y"], name="at")],
+        [seq_vi("s", [3]), vi("p", [], TensorProto.INT64)], "y"))
+
+
+@case("seq_input_unbound",
+      [r"input 's' is a sequence: pass --seq s=N \(its elements become the inputs s\.0"])
+def _(d):
+    return write(d, "model.onnx", seq_model(
+        [helper.make_node("SequenceAt", ["s", "p"], ["y"], name="at")], [seq_vi("s", [3])], "y",
+        [pos(0)]))
+
+
+@case("seq_into_tensor_op",
+      [r"node 'relu' \(Relu\): input 's' is a sequence value; Relu takes tensors"],
+      args=["--seq", "s=1", "--shape", "s.0=3"])
+def _(d):
+    return write(d, "model.onnx", seq_model(
+        [helper.make_node("Relu", ["s"], ["y"], name="relu")], [seq_vi("s", [3])], "y"))
+
+
+@case("seq_bad_usage", [r"--seq needs INPUT=N \(a length\)"], status=2, args=["--seq", "s=two"])
+def _(d):
+    return write(d, "model.onnx", relu_model())
 
 
 # ---------------------------------------------------------------- limits and usage
