@@ -36,5 +36,9 @@ void request_defaults(CompileRequest *req);
 int parse_shape(const char *s, int64_t *dims);
 const char *default_template_dir(void);
 const char *default_runtime_dir(void);
+/* check_strings.c: string tensors in the harness's files (NUL-terminated). */
+bool write_strings(const char *path, const Tensor *t);
+bool read_strings(const char *path, Tensor *t, Pool *p);
+bool compare_strings(int k, const Tensor *want, const Tensor *got);
 
 #endif

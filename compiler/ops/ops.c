@@ -35,6 +35,19 @@
         .fold = fold_##fn, .emit = emit_##fn, .types = "any"                                       \
     }
 
+#define CAST_STRING_NOTES                                                                          \
+    "to string: numpy's shortest round-trip text (0.47892547, 1e-05, nan, -inf); from string: "    \
+    "strtod syntax and NaN, INF, +INF, -INF in any case (C locale)"
+
+/* A movement op that also takes string tensors: it copies elements whole
+   (pointers), never looks at their values. */
+#define STRING_SHAPE_OP(nm, since, fn, fl)                                                         \
+    {                                                                                              \
+        .name = nm, .domain = "", .min_opset = since, .flags = OPF_STRINGS | (fl),                 \
+        .infer = infer_##fn, .fold = fold_##fn, .emit = emit_##fn, .types = "any, string",         \
+        .notes = "strings: element pointers are copied"                                            \
+    }
+
 static const OpDef op_table[] = {
     ELEMWISE("Abs", 1, 0),
     ELEMWISE("Acos", 7, 0),
@@ -77,8 +90,26 @@ static const OpDef op_table[] = {
      .emit = emit_window,
      .types = "float, double out",
      .notes = "computed at compile time"},
-    SHAPE_OP("Cast", 1, cast, 0),
-    SHAPE_OP("CastLike", 15, castlike, 0),
+    {.name = "Cast",
+     .domain = "",
+     .min_opset = 1,
+     .flags = OPF_STRINGS | OPF_KEEP_SCRATCH,
+     .infer = infer_cast,
+     .fold = fold_cast,
+     .emit = emit_cast,
+     .scratch = scratch_cast,
+     .types = "numeric, bool, float16, bfloat16; string from/to float, double, integers",
+     .notes = CAST_STRING_NOTES},
+    {.name = "CastLike",
+     .domain = "",
+     .min_opset = 15,
+     .flags = OPF_STRINGS | OPF_KEEP_SCRATCH,
+     .infer = infer_castlike,
+     .fold = fold_castlike,
+     .emit = emit_castlike,
+     .scratch = scratch_cast,
+     .types = "as Cast",
+     .notes = "as Cast"},
     ELEMWISE("Ceil", 1, 0),
     ELEMWISE("Celu", 12, 0),
     {.name = "Clip",
@@ -89,7 +120,7 @@ static const OpDef op_table[] = {
      .fold = fold_clip,
      .emit = emit_clip},
     NOFOLD_OP("Compress", 9, compress, 0),
-    SHAPE_OP("Concat", 1, concat, 0),
+    STRING_SHAPE_OP("Concat", 1, concat, 0),
     SHAPE_OP("ConstantOfShape", 9, constant_of_shape, 0),
     {.name = "Conv",
      .domain = "",
@@ -131,7 +162,7 @@ static const OpDef op_table[] = {
     ELEMWISE("Exp", 1, 0),
     SHAPE_OP("Expand", 8, expand, 0),
     SHAPE_OP("EyeLike", 9, eyelike, 0),
-    SHAPE_OP("Flatten", 1, flatten, OPF_ALIAS),
+    STRING_SHAPE_OP("Flatten", 1, flatten, OPF_ALIAS),
     ELEMWISE("Floor", 1, 0),
     {.name = "GRU",
      .domain = "",
@@ -141,7 +172,7 @@ static const OpDef op_table[] = {
      .scratch = scratch_rnn,
      .types = "float",
      .notes = "linear_before_reset"},
-    SHAPE_OP("Gather", 1, gather, 0),
+    STRING_SHAPE_OP("Gather", 1, gather, 0),
     SHAPE_OP("GatherElements", 11, gather_elements, 0),
     NOFOLD_OP("GatherND", 11, gather_nd, 0),
     {.name = "Gemm",
@@ -189,7 +220,7 @@ static const OpDef op_table[] = {
     ELEMWISE("HardSigmoid", 1, 0),
     ELEMWISE("HardSwish", 14, 0),
     NOFOLD_OP("Hardmax", 1, softmax_like, 0),
-    SHAPE_OP("Identity", 1, identity, OPF_ALIAS),
+    STRING_SHAPE_OP("Identity", 1, identity, OPF_ALIAS),
     {.name = "If",
      .domain = "",
      .min_opset = 1,
@@ -324,7 +355,7 @@ static const OpDef op_table[] = {
     SHAPE_OP("ReduceSum", 1, reduce, 0),
     SHAPE_OP("ReduceSumSquare", 1, reduce, 0),
     ELEMWISE("Relu", 1, 0),
-    SHAPE_OP("Reshape", 1, reshape, OPF_ALIAS),
+    STRING_SHAPE_OP("Reshape", 1, reshape, OPF_ALIAS),
     NOFOLD_OP("Resize", 10, resize, 0),
     NOFOLD_OP("ReverseSequence", 10, reverse_sequence, 0),
     NOFOLD_OP("RoiAlign", 10, roialign, 0),
@@ -347,14 +378,30 @@ static const OpDef op_table[] = {
     NOFOLD_OP("ScatterElements", 11, scatter_elements, 0),
     NOFOLD_OP("ScatterND", 11, scatter_nd, 0),
     ELEMWISE("Selu", 1, 0),
-    SHAPE_OP("Shape", 1, shape, 0),
+    {.name = "Shape",
+     .domain = "",
+     .min_opset = 1,
+     .flags = OPF_STRINGS,
+     .infer = infer_shape,
+     .fold = fold_shape,
+     .emit = emit_shape,
+     .types = "any, string",
+     .notes = "reads only the shape"},
     ELEMWISE("Shrink", 9, 0),
     ELEMWISE("Sigmoid", 1, 0),
     ELEMWISE("Sign", 9, 0),
     ELEMWISE("Sin", 7, 0),
     ELEMWISE("Sinh", 9, 0),
-    SHAPE_OP("Size", 1, size, 0),
-    SHAPE_OP("Slice", 1, slice, 0),
+    {.name = "Size",
+     .domain = "",
+     .min_opset = 1,
+     .flags = OPF_STRINGS,
+     .infer = infer_size,
+     .fold = fold_size,
+     .emit = emit_size,
+     .types = "any, string",
+     .notes = "reads only the shape"},
+    STRING_SHAPE_OP("Slice", 1, slice, 0),
     {.name = "Softmax", .domain = "", .min_opset = 1, .infer = infer_softmax, .emit = emit_softmax},
     {.name = "SoftmaxCrossEntropyLoss",
      .domain = "",
@@ -368,7 +415,18 @@ static const OpDef op_table[] = {
     SHAPE_OP("SpaceToDepth", 1, space_depth, 0),
     SHAPE_OP("Split", 1, split, 0),
     ELEMWISE("Sqrt", 1, 0),
-    SHAPE_OP("Squeeze", 1, squeeze, OPF_ALIAS),
+    STRING_SHAPE_OP("Squeeze", 1, squeeze, OPF_ALIAS),
+    {.name = "StringNormalizer",
+     .domain = "",
+     .min_opset = 10,
+     .flags = OPF_STRINGS | OPF_KEEP_SCRATCH,
+     .infer = infer_string_normalizer,
+     .emit = emit_string_normalizer,
+     .scratch = scratch_string_normalizer,
+     .types = "string",
+     .notes = "case change of ASCII and Latin-1 letters (other text unchanged, locale ignored); "
+              "strings up to --max-string-bytes when the case changes; with stopwords the "
+              "output extent is known at run time (graph outputs only)"},
     BINARY("Sub", 1),
     {.name = "Sum",
      .domain = "",
@@ -388,7 +446,7 @@ static const OpDef op_table[] = {
     ELEMWISE("ThresholdedRelu", 10, 0),
     SHAPE_OP("Tile", 6, tile, 0),
     NOFOLD_OP("TopK", 1, topk, 0),
-    SHAPE_OP("Transpose", 1, transpose, 0),
+    STRING_SHAPE_OP("Transpose", 1, transpose, 0),
     SHAPE_OP("Trilu", 14, trilu, 0),
     {.name = "Unique",
      .domain = "",
@@ -398,7 +456,7 @@ static const OpDef op_table[] = {
      .scratch = scratch_unique,
      .types = "numeric",
      .notes = "output extent known at run time (graph outputs only)"},
-    SHAPE_OP("Unsqueeze", 1, unsqueeze, OPF_ALIAS),
+    STRING_SHAPE_OP("Unsqueeze", 1, unsqueeze, OPF_ALIAS),
     NOFOLD_OP("Upsample", 7, resize, 0),
     SHAPE_OP("Where", 9, where, 0),
     BINARY("Xor", 1),
@@ -457,6 +515,21 @@ static bool outputs_fit(const Graph *g, Node *n) {
     return true;
 }
 
+/* String tensors are arrays of pointers: only ops that know that (copying
+   elements whole, or the string kernels) may see one. Any other op would
+   treat the pointers as numbers, so it is refused by name here, once for
+   all ops, before (inputs) and after (outputs) its shape inference. */
+static bool strings_ok(Node *n, Tensor **ts, int nts, const char *what) {
+    if (n->op->flags & OPF_STRINGS) return true;
+    for (int k = 0; k < nts; k++)
+        if (ts[k] && ts[k]->dtype == DT_STRING) {
+            error_at_node(n, "%s '%s' is a string tensor; %s does not support strings", what,
+                          ts[k]->name, n->op_type);
+            return false;
+        }
+    return true;
+}
+
 /* Shape inference over the graph in order; folds nodes whose inputs are all
    constant right away, so shape subgraphs (Shape -> Gather -> Concat ->
    Reshape) turn into constants before the Reshape needs its shape. */
@@ -483,7 +556,9 @@ int infer_shapes(Graph *g) {
             if (n->inputs[k] && n->inputs[k]->id < nfailed && failed[n->inputs[k]->id])
                 downstream = true;
         int before = diag_count();
-        if (downstream || n->op->infer(g, n) != 0 || diag_count() != before || !outputs_fit(g, n)) {
+        if (downstream || !strings_ok(n, n->inputs, n->ninputs, "input") ||
+            n->op->infer(g, n) != 0 || diag_count() != before ||
+            !strings_ok(n, n->outputs, n->noutputs, "output") || !outputs_fit(g, n)) {
             if (!downstream) errs++;
             for (int k = 0; k < n->noutputs; k++)
                 if (n->outputs[k] && n->outputs[k]->id < nfailed) failed[n->outputs[k]->id] = true;
