@@ -1,8 +1,9 @@
 m4_divert(-1)
 # cast_to_string.m4 - N numbers to strings, as numpy's str() writes them
 # (which is what the ONNX reference data holds): the shortest digits that
-# read back as the same value, positional for 1e-4 <= |x| < 1e16 (with a
-# trailing ".0" for whole numbers), else d.ddde+XX; "nan", "inf", "-inf".
+# read back as the same value, positional for 1e-4 <= |x| < 1e16 (by the
+# exact value of x; whole numbers get a trailing ".0"), else d.ddde+XX;
+# "nan", "inf", "-inf".
 # Each string gets its own SLOT bytes of chars, which live as long as the
 # run's workspace (the planner keeps this node's scratch to the end).
 # Parameters: TX (a C number type), KIND (float: at most MAXDIG significant
@@ -52,7 +53,9 @@ static void KNAME`'_format(TX v, char *out)
         return;
     }
     nd = KNAME`'_shortest(v, digits, &e);
-    if (e < -4 || e >= 16) {
+    /* numpy decides by the exact value, not the rounded digits: the float
+       nearest 1e-4 lies below it, so it prints as 1e-04. */
+    if (fabs(d) < 1e-4 || fabs(d) >= 1e16) {
         out[k++] = digits[0];
         if (nd > 1) {
             out[k++] = 0x2e; /* . */

@@ -641,6 +641,39 @@ def _(d):
     return write(d, "model.onnx", external_model("weights.bin", offset=-5))
 
 
+# ---------------------------------------------------------------- strings
+
+@case("string_numeric_op", [r"node 'add' \(Add\): input 'a' is a string tensor; Add does not "
+                            r"support strings"])
+def _(d):
+    # Only ops that copy string elements whole may see one; Add would read
+    # the pointers as numbers.
+    n = helper.make_node("Add", ["a", "b"], ["y"], name="add")
+    return write(d, "model.onnx", model([n], [vi("a", [2], TensorProto.STRING),
+                                              vi("b", [2], TensorProto.STRING)],
+                                        [vi("y", [2], TensorProto.STRING)]))
+
+
+@case("string_nul_byte", [r"tensor 'c': string 1 holds a NUL byte, which C strings cannot"])
+def _(d):
+    c = helper.make_tensor("c", TensorProto.STRING, [2], [b"ok", b"a\0b"])
+    n = helper.make_node("Identity", ["c"], ["y"], name="id")
+    return write(d, "model.onnx", model([n], [], [vi("y", [2], TensorProto.STRING)], [c]))
+
+
+@case("string_cast_bool", [r"node 'c' \(Cast\): cast from string to bool is not supported"])
+def _(d):
+    n = helper.make_node("Cast", ["x"], ["y"], name="c", to=TensorProto.BOOL)
+    return write(d, "model.onnx", model([n], [vi("x", [2], TensorProto.STRING)],
+                                        [vi("y", [2], TensorProto.BOOL)]))
+
+
+@case("string_max_bytes_usage", [r"--max-string-bytes needs a byte count from 1 to 1048576"],
+      status=2, args=["--max-string-bytes", "0"])
+def _(d):
+    return write(d, "model.onnx", relu_model())
+
+
 # ---------------------------------------------------------------- limits and usage
 
 @case("max_model_bytes", [r"file is \d+ bytes, over the limit of 100 bytes \(raise it with "
