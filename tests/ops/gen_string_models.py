@@ -10,7 +10,8 @@ The references are Python's and numpy's own string handling, never mlegen's:
 - str_cast_parse: strings to float32 and float64, against Python's float();
 - str_movement: string tensors through Concat (with a string initializer
   holding quotes, backslashes, trigraph-like ?? and UTF-8), Transpose,
-  Reshape, Gather, Slice, Unsqueeze, Squeeze, Flatten and Identity, against
+  Reshape, Gather, Slice, Unsqueeze, Squeeze, Flatten, Identity and Shape,
+  against
   numpy on object arrays;
 - str_normalizer_lower / _upper: StringNormalizer on Latin-1 and other
   scripts with case-insensitive stopwords, against str.lower()/str.upper()
@@ -105,14 +106,16 @@ def str_movement(out):
              helper.make_node('Unsqueeze', ['sl', 'ax0'], ['un']),
              helper.make_node('Squeeze', ['un', 'ax0'], ['sq']),
              helper.make_node('Flatten', ['tr'], ['fl'], axis=1),
-             helper.make_node('Identity', ['x'], ['id'])]
+             helper.make_node('Identity', ['x'], ['id']),
+             helper.make_node('Shape', ['x'], ['shp'])]
     cat = np.concatenate([x, c], axis=1)
     tr = cat.T.copy()
     flat = tr.reshape(8)
     g = flat[[7, 0, 5]]
     sl = g[1:3]
     save(out, 'str_movement', nodes, {'x': x},
-         {'sq': sl.copy(), 'fl': tr.reshape(4, 2), 'id': x.copy(), 'g': g.copy()},
+         {'sq': sl.copy(), 'fl': tr.reshape(4, 2), 'id': x.copy(), 'g': g.copy(),
+          'shp': np.array(x.shape, dtype=np.int64)},
          inits={'c': c, 'idx': idx, 'shape8': np.array([8], dtype=np.int64),
                 'st': np.array([1], dtype=np.int64), 'en': np.array([3], dtype=np.int64),
                 'ax0': np.array([0], dtype=np.int64)})
