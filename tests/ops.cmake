@@ -21,7 +21,7 @@ set(STR_DIR ${CMAKE_BINARY_DIR}/string_models)
 add_test(NAME ops_strings_gen
   COMMAND ${MLEGEN_PYTHON} ${CMAKE_SOURCE_DIR}/tests/ops/gen_string_models.py ${STR_DIR})
 set_tests_properties(ops_strings_gen PROPERTIES FIXTURES_SETUP string_models TIMEOUT 300)
-foreach(c str_cast_format str_cast_parse str_movement str_normalizer_lower str_normalizer_upper)
+foreach(c str_cast_format str_cast_lifetime str_cast_parse str_movement str_normalizer_lower str_normalizer_upper)
   add_test(NAME ops_${c}
     COMMAND ${MLEGEN} check ${STR_DIR}/${c}/model.onnx ${STR_DIR}/${c}/test_data_set_0
             --cflags "-O1 -Wall -Wextra -pedantic -Werror")

@@ -7,6 +7,8 @@ Usage: gen_string_models.py DIR [NAME...]
 The references are Python's and numpy's own string handling, never mlegen's:
 - str_cast_format: float32, float64 and int64 to string across magnitudes
   and special values, against numpy's str() (what ONNX's reference uses);
+- str_cast_lifetime: Cast's text still intact after later ops reused the
+  arena, when Gather copies its pointers to the output;
 - str_cast_parse: strings to float32 and float64, against Python's float();
 - str_movement: string tensors through Concat (with a string initializer
   holding quotes, backslashes, trigraph-like ?? and UTF-8), Transpose,
@@ -119,6 +121,23 @@ def str_movement(out):
          inits={'c': c, 'idx': idx, 'shape8': np.array([8], dtype=np.int64),
                 'st': np.array([1], dtype=np.int64), 'en': np.array([3], dtype=np.int64),
                 'ax0': np.array([0], dtype=np.int64)})
+
+
+@case
+def str_cast_lifetime(out):
+    # The text of Cast's strings must outlive its node: float tensors planned
+    # after it would otherwise reuse those bytes before Gather copies the
+    # pointers out.
+    x = (rng.standard_normal(64) * 1000).astype(np.float32)
+    idx = np.arange(63, -1, -1, dtype=np.int64)
+    nodes = [helper.make_node('Cast', ['x'], ['s'], to=TensorProto.STRING),
+             helper.make_node('Add', ['x', 'x'], ['a']),
+             helper.make_node('Mul', ['a', 'a'], ['b']),
+             helper.make_node('Sub', ['b', 'a'], ['c']),
+             helper.make_node('Gather', ['s', 'idx'], ['g'])]
+    a = x + x
+    save(out, 'str_cast_lifetime', nodes, {'x': x},
+         {'c': a * a - a, 'g': strs([str(v) for v in x[::-1]])}, inits={'idx': idx})
 
 
 def normalizer(out, name, action, words, stop):
