@@ -365,18 +365,24 @@ def _(d):
         [vi("x", [1, 4])], [vi("y", None)], [s]))
 
 
-@case("string_tensor", [r"tensor 'w': has data type string, which mlegen does not support"])
+@case("string_raw_data", [r"tensor 'w': string tensors must use string_data, not raw or external "
+                          r"data"])
 def _(d):
+    # Strings are supported, but only as string_data: raw bytes have no
+    # element boundaries.
     w = helper.make_tensor("w", TensorProto.STRING, [2], [b"a", b"b"])
+    w.raw_data = b"ab"
+    del w.string_data[:]
     return write(d, "model.onnx", model([helper.make_node("Identity", ["w"], ["y"])],
                                         [], [vi("y", [2], TensorProto.STRING)], [w]))
 
 
-@case("string_input", [r"input 'x' has element type string, which mlegen does not support"])
+@case("string_count", [r"tensor 'w': has 2 strings, its shape needs 3"])
 def _(d):
-    return write(d, "model.onnx", model([helper.make_node("Identity", ["x"], ["y"], name="id")],
-                                        [vi("x", [2], TensorProto.STRING)],
-                                        [vi("y", [2], TensorProto.STRING)]))
+    w = helper.make_tensor("w", TensorProto.STRING, [3], [b"a", b"b", b"c"])
+    del w.string_data[2:]
+    return write(d, "model.onnx", model([helper.make_node("Identity", ["w"], ["y"], name="id")],
+                                        [], [vi("y", [3], TensorProto.STRING)], [w]))
 
 
 @case("sequence_input", [r"tensor 'x': is not a tensor \(sequence, map"])
