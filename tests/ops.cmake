@@ -30,4 +30,10 @@ foreach(c str_cast_format str_cast_lifetime str_cast_parse str_movement str_norm
             ${CMAKE_BINARY_DIR}/op_warn/${c})
   set_tests_properties(ops_${c} ops_warnings_${c} PROPERTIES FIXTURES_REQUIRED string_models
     TIMEOUT 300)
+  # The sanitized mlegen, generated code and harness (SAN_CFLAGS: e2e.cmake).
+  add_test(NAME asan_${c}
+    COMMAND ${CMAKE_BINARY_DIR}/asan/mlegen check ${STR_DIR}/${c}/model.onnx
+            ${STR_DIR}/${c}/test_data_set_0 --cflags ${SAN_CFLAGS})
+  set_tests_properties(asan_${c} PROPERTIES FIXTURES_REQUIRED "string_models;asan" TIMEOUT 300
+    ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;UBSAN_OPTIONS=print_stacktrace=1")
 endforeach()

@@ -12,8 +12,8 @@ The references are Python's and numpy's own string handling, never mlegen's:
 - str_cast_parse: strings to float32 and float64, against Python's float();
 - str_movement: string tensors through Concat (with a string initializer
   holding quotes, backslashes, trigraph-like ?? and UTF-8), Transpose,
-  Reshape, Gather, Slice, Unsqueeze, Squeeze, Flatten, Identity and Shape,
-  against
+  Reshape, Gather, Slice, Unsqueeze, Squeeze, Flatten, Identity, Shape,
+  Split, Expand and Tile, against
   numpy on object arrays;
 - str_normalizer_lower / _upper: StringNormalizer on Latin-1 and other
   scripts with case-insensitive stopwords, against str.lower()/str.upper()
@@ -109,7 +109,10 @@ def str_movement(out):
              helper.make_node('Squeeze', ['un', 'ax0'], ['sq']),
              helper.make_node('Flatten', ['tr'], ['fl'], axis=1),
              helper.make_node('Identity', ['x'], ['id']),
-             helper.make_node('Shape', ['x'], ['shp'])]
+             helper.make_node('Shape', ['x'], ['shp']),
+             helper.make_node('Split', ['x', 'parts'], ['s0', 's1'], axis=1),
+             helper.make_node('Expand', ['c', 'shape23'], ['ex']),
+             helper.make_node('Tile', ['x', 'reps'], ['ti'])]
     cat = np.concatenate([x, c], axis=1)
     tr = cat.T.copy()
     flat = tr.reshape(8)
@@ -117,10 +120,13 @@ def str_movement(out):
     sl = g[1:3]
     save(out, 'str_movement', nodes, {'x': x},
          {'sq': sl.copy(), 'fl': tr.reshape(4, 2), 'id': x.copy(), 'g': g.copy(),
-          'shp': np.array(x.shape, dtype=np.int64)},
+          'shp': np.array(x.shape, dtype=np.int64), 's0': x[:, :1].copy(), 's1': x[:, 1:].copy(),
+          'ex': np.broadcast_to(c, (2, 3)).copy(), 'ti': np.tile(x, (1, 2))},
          inits={'c': c, 'idx': idx, 'shape8': np.array([8], dtype=np.int64),
                 'st': np.array([1], dtype=np.int64), 'en': np.array([3], dtype=np.int64),
-                'ax0': np.array([0], dtype=np.int64)})
+                'ax0': np.array([0], dtype=np.int64), 'parts': np.array([1, 2], dtype=np.int64),
+                'shape23': np.array([2, 3], dtype=np.int64),
+                'reps': np.array([1, 2], dtype=np.int64)})
 
 
 @case
