@@ -52,6 +52,7 @@ static int run_program(char *const argv[], bool quiet) {
 }
 
 static bool write_raw(const char *path, const Tensor *t) {
+    if (t->dtype == DT_STRING) return write_strings(path, t);
     FILE *f = fopen(path, "wb");
     if (!f) return false;
     size_t n = (size_t)tensor_bytes(t);
@@ -81,6 +82,7 @@ static bool compare(int k, const Tensor *want, const Tensor *got, const CheckOpt
                (long long)tensor_numel(got));
         return false;
     }
+    if (want->dtype == DT_STRING) return compare_strings(k, want, got);
     double max_abs = 0, max_rel = 0;
     int64_t bad = 0, first_bad = -1;
     bool exact = !dtype_is_float(want->dtype);
@@ -113,6 +115,7 @@ static bool compare(int k, const Tensor *want, const Tensor *got, const CheckOpt
 }
 
 static bool read_raw(const char *path, Tensor *t, Pool *p) {
+    if (t->dtype == DT_STRING) return read_strings(path, t, p);
     unsigned char *d;
     size_t len;
     char err[256];

@@ -55,5 +55,9 @@ int read_values(Graph *g, Tensor *const *decl, int ndecl, const char *dir, const
                 const LoadOptions *opt, Tensor **flat, const char **files, int max,
                 CompileRequest *req);
 const char *default_runtime_dir(void);
+/* check_strings.c: string tensors in the harness's files (NUL-terminated). */
+bool write_strings(const char *path, const Tensor *t);
+bool read_strings(const char *path, Tensor *t, Pool *p);
+bool compare_strings(int k, const Tensor *want, const Tensor *got);
 
 #endif

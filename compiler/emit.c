@@ -143,6 +143,22 @@ static void print_int_value(Buf *b, DType dt, const void *data, int64_t i) {
     }
 }
 
+/* A C string literal with the exact bytes of s: printable ASCII as is
+   (except the quote, backslash and '?' of trigraphs), the rest as 3-digit
+   octal escapes, which cannot run into a following digit. */
+static void print_c_string(Buf *b, const char *s) {
+    buf_puts(b, "\"");
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\' || *p == '?')
+            buf_printf(b, "\\%c", *p);
+        else if (*p >= 0x20 && *p < 0x7f)
+            buf_put(b, (const char *)p, 1);
+        else
+            buf_printf(b, "\\%03o", *p);
+    }
+    buf_puts(b, "\"");
+}
+
 const char *emit_const_array(Emit *e, DType dt, const void *data, int64_t numel,
                              const char *comment) {
     if (numel <= 0) return "0";
@@ -159,6 +175,11 @@ const char *emit_const_array(Emit *e, DType dt, const void *data, int64_t numel,
     buf_printf(&e->consts, "/* %s */\nstatic const %s %s[%lld] = {", safe, dtype_ctype(dt), name,
                (long long)numel);
     for (int64_t i = 0; i < numel; i++) {
+        if (dt == DT_STRING) { /* one per line: they may be long */
+            buf_puts(&e->consts, i ? ",\n    " : "\n    ");
+            print_c_string(&e->consts, ((char *const *)data)[i]);
+            continue;
+        }
         buf_puts(&e->consts, i % 8 ? ", " : (i ? ",\n    " : "\n    "));
         print_int_value(&e->consts, dt, data, i);
     }
@@ -493,6 +514,12 @@ static const char *basename_of(const char *path) {
     return s ? s + 1 : path;
 }
 
+static bool graph_has_strings(const Graph *g) {
+    for (int i = 0; i < g->ntensors; i++)
+        if (g->tensors[i]->dtype == DT_STRING) return true;
+    return false;
+}
+
 static void emit_header(Emit *e, Buf *h, const char *hname) {
     Graph *g = e->g;
     const char *p = e->prefix;
@@ -513,6 +540,15 @@ static void emit_header(Emit *e, Buf *h, const char *hname) {
     buf_printf(h, "#define %s_NUM_INPUTS %d\n#define %s_NUM_OUTPUTS %d\n", p, g->ninputs, p,
                g->noutputs);
     buf_printf(h, "#define %s_WORKSPACE_BYTES %lld\n", p, (long long)e->sched->arena_bytes);
+    if (graph_has_strings(g)) {
+        buf_puts(h, "\n/* String tensors (DTYPE 8) are arrays of `const char *`, NUL-terminated\n"
+                    " * UTF-8, with ELEM_BYTES = sizeof(const char *). An output array is filled\n"
+                    " * with pointers into the inputs' strings, the model's constants or the\n"
+                    " * workspace: valid until the next run on the same workspace. A kernel\n"
+                    " * that has to copy a string (e.g. to change its case) returns non-zero\n"
+                    " * from the run function when one is longer than MAX_STRING_BYTES. */\n");
+        buf_printf(h, "#define %s_MAX_STRING_BYTES %lld\n", p, (long long)e->opt->max_string_bytes);
+    }
     emit_io_macros(h, g, p, "INPUT", g->inputs, g->ninputs);
     emit_io_macros(h, g, p, "OUTPUT", g->outputs, g->noutputs);
     buf_printf(h, "\nint %s_run(const void *const inputs[], void *const outputs[]);\n", p);
@@ -571,8 +607,10 @@ int emit_model(Graph *g, const Options *opt, const Schedule *s, Buf *c_out, Buf 
         char err[2048];
         Buf prelude = {0};
         const char *defs[] = {pool_printf(g->pool, "-DTARGET=%s", target_name(opt)),
-                              pool_printf(g->pool, "-DHEADER=%s", opt->header_name)};
-        if (m4_expand(opt->template_dir, "prelude", defs, 2, &prelude, err, sizeof err) != 0) {
+                              pool_printf(g->pool, "-DHEADER=%s", opt->header_name),
+                              pool_printf(g->pool, "-DSTRINGS=%d", graph_has_strings(g)),
+                              pool_printf(g->pool, "-DSTR_BYTES=%d", (int)dtype_size(DT_STRING))};
+        if (m4_expand(opt->template_dir, "prelude", defs, 4, &prelude, err, sizeof err) != 0) {
             error_model("template prelude: %s", err);
             rc = -1;
         }

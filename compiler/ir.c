@@ -18,14 +18,22 @@ static const struct {
     const char *name, *ctype;
     size_t size;
 } dtype_info[DT_COUNT] = {
-    [DT_UNDEFINED] = {"undefined", NULL, 0},     [DT_FLOAT] = {"float", "float", 4},
-    [DT_UINT8] = {"uint8", "uint8_t", 1},        [DT_INT8] = {"int8", "int8_t", 1},
-    [DT_UINT16] = {"uint16", "uint16_t", 2},     [DT_INT16] = {"int16", "int16_t", 2},
-    [DT_INT32] = {"int32", "int32_t", 4},        [DT_INT64] = {"int64", "int64_t", 8},
-    [DT_STRING] = {"string", NULL, 0},           [DT_BOOL] = {"bool", "uint8_t", 1},
-    [DT_FLOAT16] = {"float16", "uint16_t", 2},   [DT_DOUBLE] = {"double", "double", 8},
-    [DT_UINT32] = {"uint32", "uint32_t", 4},     [DT_UINT64] = {"uint64", "uint64_t", 8},
-    [DT_COMPLEX64] = {"complex64", NULL, 0},     [DT_COMPLEX128] = {"complex128", NULL, 0},
+    [DT_UNDEFINED] = {"undefined", NULL, 0},
+    [DT_FLOAT] = {"float", "float", 4},
+    [DT_UINT8] = {"uint8", "uint8_t", 1},
+    [DT_INT8] = {"int8", "int8_t", 1},
+    [DT_UINT16] = {"uint16", "uint16_t", 2},
+    [DT_INT16] = {"int16", "int16_t", 2},
+    [DT_INT32] = {"int32", "int32_t", 4},
+    [DT_INT64] = {"int64", "int64_t", 8},
+    [DT_STRING] = {"string", "mlegen_str", sizeof(char *)},
+    [DT_BOOL] = {"bool", "uint8_t", 1},
+    [DT_FLOAT16] = {"float16", "uint16_t", 2},
+    [DT_DOUBLE] = {"double", "double", 8},
+    [DT_UINT32] = {"uint32", "uint32_t", 4},
+    [DT_UINT64] = {"uint64", "uint64_t", 8},
+    [DT_COMPLEX64] = {"complex64", NULL, 0},
+    [DT_COMPLEX128] = {"complex128", NULL, 0},
     [DT_BFLOAT16] = {"bfloat16", "uint16_t", 2},
 };
 

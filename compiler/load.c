@@ -348,6 +348,45 @@ static void copy_typed(Tensor *t, const Onnx__TensorProto *tp, unsigned char *ds
     }
 }
 
+/* A string tensor's data: one pool copy per element, NUL-terminated, as the
+   generated code's `const char *` elements will be. Only string_data holds
+   strings (raw_data and external data cannot); an embedded NUL could not
+   survive that representation, so it is refused. The characters count
+   against --max-tensor-bytes too. */
+static bool strings_from_proto(Loader *L, Tensor *t, const Onnx__TensorProto *tp) {
+    size_t numel = (size_t)tensor_numel(t), chars = 0;
+    if (tp->has_raw_data || (tp->has_data_location &&
+                             tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)) {
+        error_at_tensor(t, "string tensors must use string_data, not raw or external data");
+        return false;
+    }
+    if (tp->n_string_data != numel) {
+        error_at_tensor(t, "has %zu strings, its shape needs %zu", tp->n_string_data, numel);
+        return false;
+    }
+    for (size_t i = 0; i < numel; i++) {
+        const ProtobufCBinaryData *b = &tp->string_data[i];
+        if (b->len && memchr(b->data, 0, b->len)) {
+            error_at_tensor(t, "string %zu holds a NUL byte, which C strings cannot", i);
+            return false;
+        }
+        chars += b->len + 1;
+        if (chars > L->opt->max_tensor_bytes) {
+            error_at_tensor(t, "its strings need more than %zu bytes (raise --max-tensor-bytes)",
+                            L->opt->max_tensor_bytes);
+            return false;
+        }
+    }
+    char **dst = pool_alloc(L->root->pool, numel ? numel * sizeof(char *) : 1);
+    for (size_t i = 0; i < numel; i++) {
+        const ProtobufCBinaryData *b = &tp->string_data[i];
+        dst[i] = pool_alloc(L->root->pool, b->len + 1);
+        if (b->len) memcpy(dst[i], b->data, b->len);
+    }
+    t->data = dst;
+    return true;
+}
+
 /* Fills t (shape, dtype, data) from a TensorProto. The data's size is
    checked against the shape before anything is allocated. */
 static bool tensor_from_proto(Loader *L, Tensor *t, const Onnx__TensorProto *tp) {
@@ -357,7 +396,7 @@ static bool tensor_from_proto(Loader *L, Tensor *t, const Onnx__TensorProto *tp)
     }
     t->dtype = (DType)tp->data_type;
     if (!dims_from_proto("shape", tp->n_dims, tp->dims, t)) return false;
-    if (t->dtype == DT_STRING || !dtype_size(t->dtype)) {
+    if (!dtype_size(t->dtype)) {
         error_at_tensor(t, "has data type %s, which mlegen does not support", dtype_name(t->dtype));
         return false;
     }
@@ -380,6 +419,7 @@ static bool tensor_from_proto(Loader *L, Tensor *t, const Onnx__TensorProto *tp)
                         L->opt->max_tensor_bytes);
         return false;
     }
+    if (t->dtype == DT_STRING) return strings_from_proto(L, t, tp);
     size_t nb = (size_t)bytes, numel = (size_t)tensor_numel(t);
     unsigned char *dst;
     if (tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
@@ -585,9 +625,28 @@ static bool load_constant(Loader *L, Graph *g, Node *n, Tensor *out) {
         if (cnt) memcpy(out->data, a->ints, 8 * (size_t)cnt);
         return true;
     }
+    if (strcmp(k, "value_string") == 0 && a->type == ATTR_STRING) {
+        if (strlen(a->s) != a->slen) {
+            error_at_node(n, "value_string holds a NUL byte, which C strings cannot");
+            return false;
+        }
+        tensor_set_shape(out, DT_STRING, 0, NULL);
+        char **d = pool_alloc(g->pool, sizeof(char *));
+        d[0] = a->s;
+        out->data = d;
+        return true;
+    }
+    if (strcmp(k, "value_strings") == 0 && a->type == ATTR_STRINGS) {
+        cnt = a->n;
+        tensor_set_shape(out, DT_STRING, 1, &cnt);
+        char **d = pool_alloc(g->pool, sizeof(char *) * (size_t)(cnt ? cnt : 1));
+        for (int64_t i = 0; i < cnt; i++)
+            d[i] = a->strings[i];
+        out->data = d;
+        return true;
+    }
     (void)L;
-    error_at_node(
-        n, "Constant attribute '%s' is not supported (string and sparse constants are not)", k);
+    error_at_node(n, "Constant attribute '%s' is not supported (sparse constants are not)", k);
     return false;
 }
 

@@ -66,6 +66,8 @@ static const char usage[] =
     "  --list-unsupported   print the support report and stop (same as `support`)\n"
     "  --max-model-bytes N  refuse larger model files (default 2 GiB)\n"
     "  --max-tensor-bytes N refuse larger tensors (default 1 GiB)\n"
+    "  --max-string-bytes N longest string a kernel may copy at run time (default 1024;\n"
+    "                       the run functions return non-zero for a longer one)\n"
     "  --report             print a compile summary (nodes, kernels, arena) to stderr\n"
     "  --verify-passes      verify the graph after every pass\n"
     "  --help, --version\n"
@@ -83,6 +85,7 @@ void request_defaults(CompileRequest *req) {
     req->opt.template_dir = default_template_dir();
     req->load.max_model_bytes = (size_t)2 << 30;
     req->load.max_tensor_bytes = (size_t)1 << 30;
+    req->opt.max_string_bytes = 1024;
 }
 
 int parse_shape(const char *s, int64_t *dims) {
@@ -445,6 +448,17 @@ int parse_compile_option(int argc, char **argv, int *i, CompileRequest *req) {
             fprintf(stderr, "mlegen: %s needs a byte count\n", a);
             return -1;
         }
+        return 1;
+    }
+    if (strcmp(a, "--max-string-bytes") == 0) {
+        const char *v = NEXT();
+        size_t n;
+        /* Each string-producing element gets n + 1 bytes of arena. */
+        if (!v || !parse_size(v, &n) || n == 0 || n > ((size_t)1 << 20)) {
+            fprintf(stderr, "mlegen: --max-string-bytes needs a byte count from 1 to 1048576\n");
+            return -1;
+        }
+        req->opt.max_string_bytes = (int64_t)n;
         return 1;
     }
     if (strcmp(a, "--const") == 0) {

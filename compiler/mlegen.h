@@ -117,7 +117,9 @@ typedef enum {
 const char *dtype_name(DType t);  /* "float", "int64", ... */
 const char *dtype_ctype(DType t); /* "float", "int64_t", "uint16_t" (half), NULL if none */
 size_t dtype_size(DType t);       /* bytes per element, 0 if unsupported */
-bool dtype_is_float(DType t);     /* float, double, float16, bfloat16 */
+/* A string element is a `const char *` (NUL-terminated UTF-8); a constant
+   string tensor's data is an array of such pointers into the graph's pool. */
+bool dtype_is_float(DType t); /* float, double, float16, bfloat16 */
 
 /* ---------------------------------------------------------------- IR */
 
@@ -321,11 +323,14 @@ Tensor *load_tensor_bytes(Graph *g, const void *data, size_t len, const char *wh
 /* ---------------------------------------------------------------- ops/ */
 
 enum {
-    OPF_ALIAS = 1 << 0,       /* output 0 may share input 0's storage (Reshape) */
-    OPF_ELEMENTWISE = 1 << 1, /* same-shape unary (fusable into a chain) */
-    OPF_EPILOGUE = 1 << 2,    /* accepts a fused Epilogue (Conv, Gemm) */
-    OPF_NO_FOLD = 1 << 3,     /* never constant-fold (random ops) */
-    OPF_VALUES = 1 << 4,      /* takes sequence and optional values (seq ops, Identity) */
+    OPF_ALIAS = 1 << 0,        /* output 0 may share input 0's storage (Reshape) */
+    OPF_ELEMENTWISE = 1 << 1,  /* same-shape unary (fusable into a chain) */
+    OPF_EPILOGUE = 1 << 2,     /* accepts a fused Epilogue (Conv, Gemm) */
+    OPF_NO_FOLD = 1 << 3,      /* never constant-fold (random ops) */
+    OPF_STRINGS = 1 << 4,      /* may read or write string tensors (others are refused) */
+    OPF_KEEP_SCRATCH = 1 << 5, /* scratch lives to the end of the run: it holds the
+                                  characters of string outputs, which later ops may copy */
+    OPF_VALUES = 1 << 6,       /* takes sequence and optional values (seq ops, Identity) */
 };
 
 /* One ONNX operator. Adding an operator = one table entry in ops/ops.c,
@@ -369,7 +374,8 @@ struct Options {
     const char *plan_algo;    /* NULL: best */
     bool verify;              /* run graph_verify after each pass */
     bool no_comments;
-    const char *header_name; /* file name of OUT.h, #included by OUT.c */
+    const char *header_name;     /* file name of OUT.h, #included by OUT.c */
+    int64_t max_string_bytes;    /* longest string (bytes, no NUL) a kernel may have to copy */
     const char *disabled_passes; /* --disable-pass: comma-separated pass names, or NULL */
 };
 

@@ -8,7 +8,8 @@
  *    meet (Identity from input to output, the same tensor as two outputs)
  *    the node keeps a real copy instead.
  * 2. Lifetimes: a class is live from its first producer's step to its last
- *    reader's step; a node's scratch is live only at its own step.
+ *    reader's step; a node's scratch is live only at its own step (to the
+ *    end of the run for OPF_KEEP_SCRATCH: characters of string outputs).
  * 3. plan.c places them; plan_verify re-checks the result on every compile,
  *    so an overlapping plan can never reach generated code.
  */
@@ -131,7 +132,10 @@ int plan_memory(Graph *g, const Options *opt, Schedule *s) {
         int64_t sb = n->op->scratch ? n->op->scratch(n, opt) : 0;
         if (sb > 0) {
             n->scratch_bytes = sb;
-            bufs[nb].first = bufs[nb].last = step;
+            bufs[nb].first = step;
+            /* The characters of string outputs: their pointers may be copied
+               into any later tensor or graph output. */
+            bufs[nb].last = n->op->flags & OPF_KEEP_SCRATCH ? nn - 1 : step;
             bufs[nb].size = sb;
             scratch_owner[nb++] = n;
         }

@@ -6,13 +6,15 @@
  * Usage:
  *   run -i in0.bin [-i in1.bin ...] -o out0.bin [...] [--time N] [--warmup W]
  * Inputs and outputs are raw little-endian arrays of the model's element
- * types, in graph order. With --time it runs N timed iterations and prints
+ * types, in graph order; a string tensor's file holds its strings one after
+ * the other, each ended by a NUL byte. With --time it runs N timed iterations and prints
  * "median_us=... min_us=... iters=...". Generated code never depends on
  * this file: it only uses the uniform API of OUT.h.
  */
 #define _POSIX_C_SOURCE 199309L
 #include MLEGEN_MODEL_HEADER
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,8 @@
 static const long long in_sizes[NIN + 1] = P(_INPUT_SIZES);
 static const int in_bytes[NIN + 1] = P(_INPUT_ELEM_BYTES);
 static const int in_unread[NIN + 1] = P(_INPUT_UNREAD);
+static const int in_types[NIN + 1] = P(_INPUT_DTYPES);
+static const int out_types[NOUT + 1] = P(_OUTPUT_DTYPES);
 static const long long out_sizes[NOUT + 1] = P(_OUTPUT_SIZES);
 static const int out_bytes[NOUT + 1] = P(_OUTPUT_ELEM_BYTES);
 static const int out_axis[NOUT + 1] = P(_OUTPUT_BOUNDED_AXES);
@@ -48,6 +52,39 @@ static void *load(const char *path, size_t want) {
         exit(2);
     }
     return d;
+}
+
+#define DTYPE_STRING 8
+
+/* A string tensor's file: n NUL-terminated strings. Returns the array of
+   n pointers into one buffer that holds the file. */
+static const char **load_strings(const char *path, size_t n) {
+    FILE *f = fopen(path, "rb");
+    size_t len = 0, cap = 4096, k = 0, i;
+    char *text = malloc(cap);
+    const char **s = malloc((n ? n : 1) * sizeof *s);
+    int c;
+    if (!f || !text || !s) {
+        fprintf(stderr, "harness: cannot read %s\n", path);
+        exit(2);
+    }
+    while ((c = fgetc(f)) != EOF) {
+        if (len == cap && !(text = realloc(text, cap *= 2))) exit(3);
+        text[len++] = (char)c;
+    }
+    fclose(f);
+    for (i = 0; i < len && k <= n; i++)
+        if (text[i] == 0) k++;
+    if (k != n || (len && text[len - 1] != 0)) {
+        fprintf(stderr, "harness: %s must hold exactly %zu NUL-terminated strings\n", path, n);
+        exit(2);
+    }
+    for (i = 0, k = 0; k < n; k++) {
+        s[k] = text + i;
+        i += strlen(text + i) + 1;
+    }
+    if (n == 0) free(text); /* nothing points into it */
+    return s;
 }
 
 static double now_us(void) {
@@ -89,7 +126,10 @@ int main(int argc, char **argv) {
     /* An input the model never reads (e.g. CastLike's `like`, which only
        gives a type) takes any file: it is not even opened. */
     for (int i = 0; i < NIN; i++)
-        in[i] = in_unread[i] ? NULL : load(ins[i], (size_t)in_sizes[i] * (size_t)in_bytes[i]);
+        in[i] = in_unread[i] ? NULL
+                : in_types[i] == DTYPE_STRING
+                    ? (const void *)load_strings(ins[i], (size_t)in_sizes[i])
+                    : load(ins[i], (size_t)in_sizes[i] * (size_t)in_bytes[i]);
     for (int i = 0; i < NOUT; i++) {
         out[i] = calloc((size_t)out_sizes[i] * (size_t)out_bytes[i] + 1, 1);
         if (!out[i]) return 3;
@@ -124,13 +164,23 @@ int main(int argc, char **argv) {
             }
             n = (size_t)(out_sizes[i] / out_axis_max[i] * ext) * (size_t)out_bytes[i];
         }
-        if (!f || fwrite(out[i], 1, n, f) != n || fclose(f) != 0) {
+        bool ok = f != NULL;
+        if (ok && out_types[i] == DTYPE_STRING) {
+            const char *const *str = out[i];
+            for (size_t k = 0; ok && k < n / (size_t)out_bytes[i]; k++)
+                ok = str[k] && fwrite(str[k], 1, strlen(str[k]) + 1, f) == strlen(str[k]) + 1;
+        } else if (ok) {
+            ok = fwrite(out[i], 1, n, f) == n;
+        }
+        if (!ok || fclose(f) != 0) {
             fprintf(stderr, "harness: cannot write %s\n", outs[i]);
             return 2;
         }
     }
-    for (int i = 0; i < NIN; i++)
+    for (int i = 0; i < NIN; i++) {
+        if (in_types[i] == DTYPE_STRING && in_sizes[i] > 0) free((void *)((const char **)in[i])[0]);
         free((void *)in[i]);
+    }
     for (int i = 0; i < NOUT; i++)
         free(out[i]);
     return 0;

@@ -2,6 +2,8 @@ m4_divert(-1)
 # prelude.m4 - the head of every generated file: the model's own header,
 # standard headers, and the instruction-set selection. Kernels test
 # MLEGEN_AVX512 / MLEGEN_AVX2 and always keep a portable scalar path.
+# STRINGS=1 when the model has string tensors (their element type), STR_BYTES
+# the pointer size the arena was planned with.
 m4_divert(0)m4_dnl
 #include "HEADER"
 
@@ -9,6 +11,12 @@ m4_divert(0)m4_dnl
 #include <stdint.h>
 #include <string.h>
 
+m4_ifelse(STRINGS, 1, `/* A string tensor element: NUL-terminated UTF-8. The arena was planned
+   with STR_BYTES-byte pointers: a compile error here means another size. */
+typedef const char *mlegen_str;
+typedef char mlegen_str_needs_`'STR_BYTES`'_byte_pointers[sizeof(mlegen_str) == STR_BYTES ? 1 : -1];
+
+')m4_dnl
 #if defined(__GNUC__)
 #define MLEGEN_ALIGN64 __attribute__((aligned(64)))
 #else

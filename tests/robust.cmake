@@ -13,6 +13,8 @@
 #   robust_mutation        real models truncated and bit-flipped (~2 min)
 #   robust_valgrind_<m>    generated code under valgrind memcheck
 #   robust_deterministic   identical input -> byte-identical output
+#   robust_string_limit    an over-long input string: non-zero return, no
+#                          overflow (generated code under ASan+UBSan)
 set(ROBUST ${CMAKE_SOURCE_DIR}/tests/robust)
 set(ROBUST_WORK ${CMAKE_BINARY_DIR}/robust)
 set(ASAN_MLEGEN ${CMAKE_BINARY_DIR}/asan/mlegen)
@@ -88,3 +90,9 @@ foreach(m ops_misc residual)
             ${MODELS_DIR}/${m}/model.onnx ${ROBUST_WORK}/det_${m})
   set_tests_properties(robust_deterministic_${m} PROPERTIES FIXTURES_REQUIRED models)
 endforeach()
+
+add_test(NAME robust_string_limit
+  COMMAND bash ${ROBUST}/string_limit.sh ${ASAN_MLEGEN} ${MLEGEN_PYTHON} ${CMAKE_SOURCE_DIR}
+          ${ROBUST_WORK}/string_limit)
+set_tests_properties(robust_string_limit PROPERTIES FIXTURES_REQUIRED asan TIMEOUT 300
+  FAIL_REGULAR_EXPRESSION "Sanitizer|runtime error|FAIL")

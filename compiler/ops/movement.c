@@ -34,8 +34,10 @@ static bool need_index_type(Node *n, const Tensor *t, const char *what) {
     return false;
 }
 
+/* Strings only for ops the registry marks as copying elements whole. */
 static bool need_ctype(Node *n, const Tensor *t) {
-    if (dtype_ctype(t->dtype) && t->dtype != DT_STRING) return true;
+    if (dtype_ctype(t->dtype) && (t->dtype != DT_STRING || (n->op->flags & OPF_STRINGS)))
+        return true;
     error_at_node(n, "tensor '%s' of type %s is not supported", t->name, dtype_name(t->dtype));
     return false;
 }

@@ -42,6 +42,19 @@
         .infer = infer_sequence, .types = "any", .notes = note                                     \
     }
 
+#define CAST_STRING_NOTES                                                                          \
+    "to string: numpy's shortest round-trip text (0.47892547, 1e-05, nan, -inf); from string: "    \
+    "strtod syntax and NaN, INF, +INF, -INF in any case (C locale)"
+
+/* A movement op that also takes string tensors: it copies elements whole
+   (pointers), never looks at their values. */
+#define STRING_SHAPE_OP(nm, since, fn, fl)                                                         \
+    {                                                                                              \
+        .name = nm, .domain = "", .min_opset = since, .flags = OPF_STRINGS | (fl),                 \
+        .infer = infer_##fn, .fold = fold_##fn, .emit = emit_##fn, .types = "any, string",         \
+        .notes = "strings: element pointers are copied"                                            \
+    }
+
 static const OpDef op_table[] = {
     ELEMWISE("Abs", 1, 0),
     ELEMWISE("Acos", 7, 0),
@@ -84,8 +97,26 @@ static const OpDef op_table[] = {
      .emit = emit_window,
      .types = "float, double out",
      .notes = "computed at compile time"},
-    SHAPE_OP("Cast", 1, cast, 0),
-    SHAPE_OP("CastLike", 15, castlike, 0),
+    {.name = "Cast",
+     .domain = "",
+     .min_opset = 1,
+     .flags = OPF_STRINGS | OPF_KEEP_SCRATCH,
+     .infer = infer_cast,
+     .fold = fold_cast,
+     .emit = emit_cast,
+     .scratch = scratch_cast,
+     .types = "numeric, bool, float16, bfloat16; string from/to float, double, integers",
+     .notes = CAST_STRING_NOTES},
+    {.name = "CastLike",
+     .domain = "",
+     .min_opset = 15,
+     .flags = OPF_STRINGS | OPF_KEEP_SCRATCH,
+     .infer = infer_castlike,
+     .fold = fold_castlike,
+     .emit = emit_castlike,
+     .scratch = scratch_cast,
+     .types = "as Cast",
+     .notes = "as Cast"},
     ELEMWISE("Ceil", 1, 0),
     ELEMWISE("Celu", 12, 0),
     {.name = "Clip",
@@ -96,7 +127,7 @@ static const OpDef op_table[] = {
      .fold = fold_clip,
      .emit = emit_clip},
     NOFOLD_OP("Compress", 9, compress, 0),
-    SHAPE_OP("Concat", 1, concat, 0),
+    STRING_SHAPE_OP("Concat", 1, concat, 0),
     VALUE_OP("ConcatFromSequence", 11, "a Concat (new_axis=1: a stack) of the elements"),
     SHAPE_OP("ConstantOfShape", 9, constant_of_shape, 0),
     {.name = "Conv",
@@ -137,9 +168,9 @@ static const OpDef op_table[] = {
     BINARY("Equal", 1),
     ELEMWISE("Erf", 9, 0),
     ELEMWISE("Exp", 1, 0),
-    SHAPE_OP("Expand", 8, expand, 0),
+    STRING_SHAPE_OP("Expand", 8, expand, 0),
     SHAPE_OP("EyeLike", 9, eyelike, 0),
-    SHAPE_OP("Flatten", 1, flatten, OPF_ALIAS),
+    STRING_SHAPE_OP("Flatten", 1, flatten, OPF_ALIAS),
     ELEMWISE("Floor", 1, 0),
     {.name = "GRU",
      .domain = "",
@@ -149,7 +180,7 @@ static const OpDef op_table[] = {
      .scratch = scratch_rnn,
      .types = "float",
      .notes = "linear_before_reset"},
-    SHAPE_OP("Gather", 1, gather, 0),
+    STRING_SHAPE_OP("Gather", 1, gather, 0),
     SHAPE_OP("GatherElements", 11, gather_elements, 0),
     NOFOLD_OP("GatherND", 11, gather_nd, 0),
     {.name = "Gemm",
@@ -197,7 +228,7 @@ static const OpDef op_table[] = {
     ELEMWISE("HardSigmoid", 1, 0),
     ELEMWISE("HardSwish", 14, 0),
     NOFOLD_OP("Hardmax", 1, softmax_like, 0),
-    SHAPE_OP("Identity", 1, identity, OPF_ALIAS | OPF_VALUES),
+    STRING_SHAPE_OP("Identity", 1, identity, OPF_ALIAS | OPF_VALUES),
     {.name = "If",
      .domain = "",
      .flags = OPF_VALUES,
@@ -337,7 +368,7 @@ static const OpDef op_table[] = {
     SHAPE_OP("ReduceSum", 1, reduce, 0),
     SHAPE_OP("ReduceSumSquare", 1, reduce, 0),
     ELEMWISE("Relu", 1, 0),
-    SHAPE_OP("Reshape", 1, reshape, OPF_ALIAS),
+    STRING_SHAPE_OP("Reshape", 1, reshape, OPF_ALIAS),
     NOFOLD_OP("Resize", 10, resize, 0),
     NOFOLD_OP("ReverseSequence", 10, reverse_sequence, 0),
     NOFOLD_OP("RoiAlign", 10, roialign, 0),
@@ -367,14 +398,30 @@ static const OpDef op_table[] = {
     VALUE_OP("SequenceInsert", 11, "position: compile-time constant"),
     VALUE_OP("SequenceLength", 11, "a compile-time constant"),
     VALUE_OP("SequenceMap", 17, "body inlined once per element"),
-    SHAPE_OP("Shape", 1, shape, 0),
+    {.name = "Shape",
+     .domain = "",
+     .min_opset = 1,
+     .flags = OPF_STRINGS,
+     .infer = infer_shape,
+     .fold = fold_shape,
+     .emit = emit_shape,
+     .types = "any, string",
+     .notes = "reads only the shape"},
     ELEMWISE("Shrink", 9, 0),
     ELEMWISE("Sigmoid", 1, 0),
     ELEMWISE("Sign", 9, 0),
     ELEMWISE("Sin", 7, 0),
     ELEMWISE("Sinh", 9, 0),
-    SHAPE_OP("Size", 1, size, 0),
-    SHAPE_OP("Slice", 1, slice, 0),
+    {.name = "Size",
+     .domain = "",
+     .min_opset = 1,
+     .flags = OPF_STRINGS,
+     .infer = infer_size,
+     .fold = fold_size,
+     .emit = emit_size,
+     .types = "any, string",
+     .notes = "reads only the shape"},
+    STRING_SHAPE_OP("Slice", 1, slice, 0),
     {.name = "Softmax", .domain = "", .min_opset = 1, .infer = infer_softmax, .emit = emit_softmax},
     {.name = "SoftmaxCrossEntropyLoss",
      .domain = "",
@@ -386,10 +433,21 @@ static const OpDef op_table[] = {
     ELEMWISE("Softplus", 1, 0),
     ELEMWISE("Softsign", 1, 0),
     SHAPE_OP("SpaceToDepth", 1, space_depth, 0),
-    SHAPE_OP("Split", 1, split, 0),
+    STRING_SHAPE_OP("Split", 1, split, 0),
     VALUE_OP("SplitToSequence", 11, "split: compile-time constant"),
     ELEMWISE("Sqrt", 1, 0),
-    SHAPE_OP("Squeeze", 1, squeeze, OPF_ALIAS),
+    STRING_SHAPE_OP("Squeeze", 1, squeeze, OPF_ALIAS),
+    {.name = "StringNormalizer",
+     .domain = "",
+     .min_opset = 10,
+     .flags = OPF_STRINGS | OPF_KEEP_SCRATCH,
+     .infer = infer_string_normalizer,
+     .emit = emit_string_normalizer,
+     .scratch = scratch_string_normalizer,
+     .types = "string",
+     .notes = "case change of ASCII and Latin-1 letters (other text unchanged, locale ignored); "
+              "strings up to --max-string-bytes when the case changes; with stopwords the "
+              "output extent is known at run time (graph outputs only)"},
     BINARY("Sub", 1),
     {.name = "Sum",
      .domain = "",
@@ -407,9 +465,9 @@ static const OpDef op_table[] = {
      .types = "int32, int64 tokens",
      .notes = "string pools not supported"},
     ELEMWISE("ThresholdedRelu", 10, 0),
-    SHAPE_OP("Tile", 6, tile, 0),
+    STRING_SHAPE_OP("Tile", 6, tile, 0),
     NOFOLD_OP("TopK", 1, topk, 0),
-    SHAPE_OP("Transpose", 1, transpose, 0),
+    STRING_SHAPE_OP("Transpose", 1, transpose, 0),
     SHAPE_OP("Trilu", 14, trilu, 0),
     {.name = "Unique",
      .domain = "",
@@ -419,7 +477,7 @@ static const OpDef op_table[] = {
      .scratch = scratch_unique,
      .types = "numeric",
      .notes = "output extent known at run time (graph outputs only)"},
-    SHAPE_OP("Unsqueeze", 1, unsqueeze, OPF_ALIAS),
+    STRING_SHAPE_OP("Unsqueeze", 1, unsqueeze, OPF_ALIAS),
     NOFOLD_OP("Upsample", 7, resize, 0),
     SHAPE_OP("Where", 9, where, 0),
     BINARY("Xor", 1),
@@ -491,6 +549,21 @@ static bool tensor_inputs(Node *n) {
     return true;
 }
 
+/* String tensors are arrays of pointers: only ops that know that (copying
+   elements whole, or the string kernels) may see one. Any other op would
+   treat the pointers as numbers, so it is refused by name here, once for
+   all ops, before (inputs) and after (outputs) its shape inference. */
+static bool strings_ok(Node *n, Tensor **ts, int nts, const char *what) {
+    if (n->op->flags & OPF_STRINGS) return true;
+    for (int k = 0; k < nts; k++)
+        if (ts[k] && ts[k]->dtype == DT_STRING) {
+            error_at_node(n, "%s '%s' is a string tensor; %s does not support strings", what,
+                          ts[k]->name, n->op_type);
+            return false;
+        }
+    return true;
+}
+
 /* Shape inference over the graph in order; folds nodes whose inputs are all
    constant right away, so shape subgraphs (Shape -> Gather -> Concat ->
    Reshape) turn into constants before the Reshape needs its shape. */
@@ -521,7 +594,9 @@ int infer_shapes(Graph *g) {
             if (n->inputs[k] && n->inputs[k]->id < nfailed && failed[n->inputs[k]->id])
                 downstream = true;
         int before = diag_count();
-        if (downstream || n->op->infer(g, n) != 0 || diag_count() != before || !outputs_fit(g, n)) {
+        if (downstream || !strings_ok(n, n->inputs, n->ninputs, "input") ||
+            n->op->infer(g, n) != 0 || diag_count() != before ||
+            !strings_ok(n, n->outputs, n->noutputs, "output") || !outputs_fit(g, n)) {
             if (!downstream) errs++;
             for (int k = 0; k < n->noutputs; k++)
                 if (n->outputs[k] && n->outputs[k]->id < nfailed) failed[n->outputs[k]->id] = true;

@@ -96,6 +96,12 @@ int infer_sequence(Graph *g, Node *n);
 int infer_value_identity(Graph *g, Node *n);
 /* tfidf.c */
 OP_FUNCS(tfidf)
+/* shape.c: Cast to string needs characters */
+int64_t scratch_cast(const Node *n, const Options *opt);
+/* strings.c */
+int infer_string_normalizer(Graph *g, Node *n);
+int emit_string_normalizer(Emit *e, Node *n);
+int64_t scratch_string_normalizer(const Node *n, const Options *opt);
 /* dynamic.c */
 OP_FUNCS(nonzero)
 OP_FUNCS(unique)

@@ -702,13 +702,30 @@ int emit_slice(Emit *e, Node *n) {
 /* float16 and bfloat16 are stored as their uint16_t bit patterns; the cast
    template converts them with integer bit operations (float16 rounds to
    nearest even, as numpy does; float -> bfloat16 keeps the upper 16 bits,
-   which is what the ONNX 1.12 reference data for Cast expects). Strings are
-   not supported. */
+   which is what the ONNX 1.12 reference data for Cast expects). */
 static bool cast_type_ok(Node *n, DType t, const char *what) {
-    if (t > 0 && t < DT_COUNT && t != DT_STRING && dtype_ctype(t)) return true;
+    if (t > 0 && t < DT_COUNT && dtype_ctype(t)) return true;
     error_at_node(n, "cast %s type %s is not supported", what,
                   t > 0 && t < DT_COUNT ? dtype_name(t) : "(invalid)");
     return false;
+}
+
+/* Bytes of characters per element of a number-to-string cast: the longest
+   text cast_to_string.m4 writes is 24 ("-1.2345678901234567e-308"). */
+#define CAST_STRING_SLOT 32
+
+/* Strings convert to and from float, double and integers (not bool or the
+   16-bit floats), and to strings (a pointer copy). */
+static bool cast_string_ok(Node *n, DType from, DType to) {
+    if (from != DT_STRING && to != DT_STRING) return true;
+    DType other = from == DT_STRING ? to : from;
+    bool ok = other == DT_STRING || other == DT_FLOAT || other == DT_DOUBLE;
+    if (to == DT_STRING && other != DT_BOOL && !dtype_is_float(other)) ok = true; /* integers */
+    if (!ok)
+        error_at_node(n, "cast from %s to %s is not supported (strings: float, double%s)",
+                      dtype_name(from), dtype_name(to),
+                      to == DT_STRING ? " and integers" : "; integers only to string");
+    return ok;
 }
 
 static DType cast_target(const Node *n) {
@@ -723,7 +740,9 @@ int infer_cast(Graph *g, Node *n) {
     if (!need_inputs(n, like ? 2 : 1, like ? 2 : 1)) return -1;
     Tensor *x = n->inputs[0];
     DType to = cast_target(n);
-    if (!cast_type_ok(n, x->dtype, "from") || !cast_type_ok(n, to, "to")) return -1;
+    if (!cast_type_ok(n, x->dtype, "from") || !cast_type_ok(n, to, "to") ||
+        !cast_string_ok(n, x->dtype, to))
+        return -1;
     set_out(n, 0, to, x->rank, x->dims);
     return 0;
 }
@@ -731,6 +750,7 @@ int infer_cast(Graph *g, Node *n) {
 int fold_cast(Graph *g, Node *n) {
     Tensor *x = n->inputs[0], *y = n->outputs[0];
     if (x->dtype == DT_FLOAT16 || x->dtype == DT_BFLOAT16) return 1; /* left to the kernel */
+    if (x->dtype == DT_STRING || y->dtype == DT_STRING) return 1;    /* the string kernels */
     alloc_const(g, y);
     for (int64_t i = 0; i < tensor_numel(y); i++) {
         switch (y->dtype) {
@@ -771,9 +791,50 @@ static const char *cast_kind(DType t) {
     }
 }
 
+int64_t scratch_cast(const Node *n, const Options *opt) {
+    (void)opt;
+    const Tensor *x = n->inputs[0], *y = n->outputs[0];
+    if (y->dtype != DT_STRING || x->dtype == DT_STRING) return 0;
+    return tensor_numel(y) * CAST_STRING_SLOT;
+}
+
+static int emit_cast_string(Emit *e, Node *n) {
+    Tensor *x = n->inputs[0], *y = n->outputs[0];
+    if (x->dtype == DT_STRING && y->dtype == DT_STRING) {
+        Kernel *k = kernel_begin(e, "copy");
+        kernel_int(k, "BYTES", tensor_bytes(y));
+        emit_stmt(e, "%s(%C, %T);", kernel_end(e, k), x, y);
+        return 0;
+    }
+    if (x->dtype == DT_STRING) {
+        Kernel *k = kernel_begin(e, "cast_from_string");
+        kernel_str(k, "TY", dtype_ctype(y->dtype));
+        kernel_int(k, "N", tensor_numel(y));
+        emit_stmt(e, "%s(%C, %T);", kernel_end(e, k), x, y);
+        return 0;
+    }
+    Kernel *k = kernel_begin(e, "cast_to_string");
+    kernel_str(k, "TX", dtype_ctype(x->dtype));
+    if (dtype_is_float(x->dtype)) {
+        kernel_str(k, "KIND", "float");
+        kernel_int(k, "MAXDIG", x->dtype == DT_FLOAT ? 9 : 17);
+    } else {
+        bool is_unsigned = x->dtype == DT_UINT8 || x->dtype == DT_UINT16 || x->dtype == DT_UINT32 ||
+                           x->dtype == DT_UINT64;
+        kernel_str(k, "KIND", is_unsigned ? "uint" : "int");
+    }
+    kernel_int(k, "N", tensor_numel(y));
+    kernel_int(k, "SLOT", CAST_STRING_SLOT);
+    const char *fn = kernel_end(e, k);
+    emit_stmt(e, "%s(%C, %T, %s);", fn, x, y,
+              emit_scratch(e, "char", tensor_numel(y) * CAST_STRING_SLOT));
+    return 0;
+}
+
 int emit_cast(Emit *e, Node *n) {
     Tensor *x = n->inputs[0], *y = n->outputs[0];
     if (tensor_numel(y) == 0) return 0;
+    if (x->dtype == DT_STRING || y->dtype == DT_STRING) return emit_cast_string(e, n);
     Kernel *k = kernel_begin(e, "cast");
     kernel_str(k, "TX", dtype_ctype(x->dtype));
     kernel_str(k, "TY", dtype_ctype(y->dtype));

@@ -1,6 +1,6 @@
 /*
- * tfidf.c - TfIdfVectorizer over integer tokens (string pools are not
- * supported: mlegen has no string tensors).
+ * tfidf.c - TfIdfVectorizer over integer tokens (string pools and string
+ * inputs are not supported yet: the registry does not flag it OPF_STRINGS).
  *
  * The pool of n-grams is resolved at compile time into a table: entry e is
  * GLEN[e] tokens starting at pool[GSTART[e]], counted into output column
@@ -25,7 +25,7 @@ static bool read_pool(Node *n, Pool *p) {
     const Attr *counts = node_attr(n, "ngram_counts"), *idx = node_attr(n, "ngram_indexes"),
                *pool = node_attr(n, "pool_int64s");
     if (node_attr(n, "pool_strings")) {
-        error_at_node(n, "string pools are not supported (mlegen has no string tensors)");
+        error_at_node(n, "string pools are not supported (integer tokens only)");
         return false;
     }
     if (!counts || !idx || !pool || counts->type != ATTR_INTS || idx->type != ATTR_INTS ||

@@ -365,18 +365,24 @@ def _(d):
         [vi("x", [1, 4])], [vi("y", None)], [s]))
 
 
-@case("string_tensor", [r"tensor 'w': has data type string, which mlegen does not support"])
+@case("string_raw_data", [r"tensor 'w': string tensors must use string_data, not raw or external "
+                          r"data"])
 def _(d):
+    # Strings are supported, but only as string_data: raw bytes have no
+    # element boundaries.
     w = helper.make_tensor("w", TensorProto.STRING, [2], [b"a", b"b"])
+    w.raw_data = b"ab"
+    del w.string_data[:]
     return write(d, "model.onnx", model([helper.make_node("Identity", ["w"], ["y"])],
                                         [], [vi("y", [2], TensorProto.STRING)], [w]))
 
 
-@case("string_input", [r"input 'x' has element type string, which mlegen does not support"])
+@case("string_count", [r"tensor 'w': has 2 strings, its shape needs 3"])
 def _(d):
-    return write(d, "model.onnx", model([helper.make_node("Identity", ["x"], ["y"], name="id")],
-                                        [vi("x", [2], TensorProto.STRING)],
-                                        [vi("y", [2], TensorProto.STRING)]))
+    w = helper.make_tensor("w", TensorProto.STRING, [3], [b"a", b"b", b"c"])
+    del w.string_data[2:]
+    return write(d, "model.onnx", model([helper.make_node("Identity", ["w"], ["y"], name="id")],
+                                        [], [vi("y", [3], TensorProto.STRING)], [w]))
 
 
 @case("map_input", [r"tensor 'x': is not a tensor, a sequence of tensors or an optional of "
@@ -706,6 +712,39 @@ def _(d):
 
 
 @case("seq_bad_usage", [r"--seq needs INPUT=N \(a length\)"], status=2, args=["--seq", "s=two"])
+def _(d):
+    return write(d, "model.onnx", relu_model())
+
+
+# ---------------------------------------------------------------- strings
+
+@case("string_numeric_op", [r"node 'add' \(Add\): input 'a' is a string tensor; Add does not "
+                            r"support strings"])
+def _(d):
+    # Only ops that copy string elements whole may see one; Add would read
+    # the pointers as numbers.
+    n = helper.make_node("Add", ["a", "b"], ["y"], name="add")
+    return write(d, "model.onnx", model([n], [vi("a", [2], TensorProto.STRING),
+                                              vi("b", [2], TensorProto.STRING)],
+                                        [vi("y", [2], TensorProto.STRING)]))
+
+
+@case("string_nul_byte", [r"tensor 'c': string 1 holds a NUL byte, which C strings cannot"])
+def _(d):
+    c = helper.make_tensor("c", TensorProto.STRING, [2], [b"ok", b"a\0b"])
+    n = helper.make_node("Identity", ["c"], ["y"], name="id")
+    return write(d, "model.onnx", model([n], [], [vi("y", [2], TensorProto.STRING)], [c]))
+
+
+@case("string_cast_bool", [r"node 'c' \(Cast\): cast from string to bool is not supported"])
+def _(d):
+    n = helper.make_node("Cast", ["x"], ["y"], name="c", to=TensorProto.BOOL)
+    return write(d, "model.onnx", model([n], [vi("x", [2], TensorProto.STRING)],
+                                        [vi("y", [2], TensorProto.BOOL)]))
+
+
+@case("string_max_bytes_usage", [r"--max-string-bytes needs a byte count from 1 to 1048576"],
+      status=2, args=["--max-string-bytes", "0"])
 def _(d):
     return write(d, "model.onnx", relu_model())
 
