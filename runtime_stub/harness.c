@@ -178,7 +178,8 @@ int main(int argc, char **argv) {
         }
     }
     for (int i = 0; i < NIN; i++) {
-        if (in_types[i] == DTYPE_STRING && in_sizes[i] > 0) free((void *)((const char **)in[i])[0]);
+        if (in[i] && in_types[i] == DTYPE_STRING && in_sizes[i] > 0)
+            free((void *)((const char **)in[i])[0]);
         free((void *)in[i]);
     }
     for (int i = 0; i < NOUT; i++)
