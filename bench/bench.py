@@ -76,9 +76,16 @@ MLEGEN_CONFIGS = [
 
 # The GEMM microbenchmark: C[M,N] = A[M,K] (runtime) x B[K,N] (constant).
 GEMM_M = GEMM_K = GEMM_N = 512
+# One line per configuration: (key, title, mlegen flags, cc flags, extra environment).
+# `--blas openblas` makes the generated code call cblas_sgemm (linked with
+# -lopenblas), run with and without OPENBLAS_CORETYPE like the plain sgemm rows.
 GEMM_CONFIGS = [
-    ("mlegen_native", "mlegen, -O2 -march=native", ["-std=c99", "-O2", "-march=native"]),
-    ("mlegen_avx2", "mlegen, -O2 -mavx2 -mfma", ["-std=c99", "-O2", "-mavx2", "-mfma"]),
+    ("mlegen_native", "mlegen, -O2 -march=native", [], ["-std=c99", "-O2", "-march=native"], {}),
+    ("mlegen_avx2", "mlegen, -O2 -mavx2 -mfma", [], ["-std=c99", "-O2", "-mavx2", "-mfma"], {}),
+    ("mlegen_blas", "mlegen --blas openblas (core auto-detected)", ["--blas", "openblas"],
+     CFLAGS, {"OPENBLAS_NUM_THREADS": "1"}),
+    ("mlegen_blas_skx", "mlegen --blas openblas, OPENBLAS_CORETYPE=SkylakeX",
+     ["--blas", "openblas"], CFLAGS, {"OPENBLAS_NUM_THREADS": "1", "OPENBLAS_CORETYPE": "SkylakeX"}),
 ]
 OPENBLAS_CONFIGS = [
     ("openblas", "OpenBLAS sgemm (core auto-detected)", {}),
@@ -311,11 +318,12 @@ class Builder:
         shutil.copyfile(cached, obj)
         return obj
 
-    def link_harness(self, obj, prefix, cflags):
+    def link_harness(self, obj, prefix, cflags, libs=()):
         d = os.path.dirname(obj)
         exe = os.path.join(d, prefix)
         run([self.cc] + cflags + ["-I", d, '-DMLEGEN_MODEL_HEADER="%s.h"' % prefix,
-                                  "-DMLEGEN_PREFIX=%s" % prefix, obj, HARNESS, "-o", exe, "-lm"])
+                                  "-DMLEGEN_PREFIX=%s" % prefix, obj, HARNESS, "-o", exe]
+            + list(libs) + ["-lm"])
         return exe
 
     def build_model(self, model_path, out_dir, name, flags, cflags):
@@ -324,7 +332,8 @@ class Builder:
         c_path = os.path.join(out_dir, name + ".c")
         prefix = self.mlegen(model_path, c_path, flags)
         obj = self.compile(c_path, cflags)
-        exe = self.link_harness(obj, prefix, cflags)
+        exe = self.link_harness(obj, prefix, cflags,
+                                ["-lopenblas"] if "openblas" in flags else [])
         with open(os.path.splitext(c_path)[0] + ".h") as f:
             m = re.search(r"#define %s_WORKSPACE_BYTES (\d+)" % re.escape(prefix), f.read())
         sections = {}
@@ -586,9 +595,9 @@ def main():
             os.makedirs(gdir, exist_ok=True)
             gemm_model = os.path.join(gdir, "gemm%d.onnx" % GEMM_M)
             make_gemm_model(gemm_model)
-            for key, _, cflags in GEMM_CONFIGS:
+            for key, _, gflags, cflags, _ in GEMM_CONFIGS:
                 jobs[("gemm", key)] = pool.submit(builder.build_model, gemm_model,
-                                                  os.path.join(gdir, key), "gemm_" + key, [],
+                                                  os.path.join(gdir, key), "gemm_" + key, gflags,
                                                   cflags)
         builds = {}
         for k, f in jobs.items():
@@ -637,15 +646,18 @@ def main():
         gdir = os.path.join(args.work, "gemm")
         a_bin = os.path.join(gdir, "a.bin")
         np.random.RandomState(1).standard_normal((GEMM_M, GEMM_K)).astype(np.float32).tofile(a_bin)
-        for key, title, _ in GEMM_CONFIGS:
+        for key, title, _, _, genv in GEMM_CONFIGS:
             if isinstance(builds[("gemm", key)], StepError):
                 gemm_cells[key] = Cell(key, title)
                 gemm_cells[key].fail(builds[("gemm", key)])
                 continue
             exe = builds[("gemm", key)]["exe"]
+            env = dict(os.environ, **genv)
+            if genv and "OPENBLAS_CORETYPE" not in genv:
+                env.pop("OPENBLAS_CORETYPE", None)
             gemm_cells[key] = HarnessCell(key, title, lambda w, k, exe=exe: [
                 exe, "-i", a_bin, "-o", os.path.join(gdir, "c.bin"), "--time", str(k),
-                "--warmup", str(w)])
+                "--warmup", str(w)], env if genv else None)
         sg = builder.build_c(os.path.join(HERE, "sgemm_openblas.c"), os.path.join(gdir, "sgemm_openblas"),
                              CFLAGS, ["-lopenblas"])
         for key, title, extra in OPENBLAS_CONFIGS:

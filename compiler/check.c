@@ -205,6 +205,7 @@ static int build(const CompileRequest *base, Tensor **inputs, const char **files
     argv[argc++] = harness;
     argv[argc++] = "-o";
     argv[argc++] = exe;
+    if (req.opt.blas) argv[argc++] = "-lopenblas";
     argv[argc++] = "-lm";
     argv[argc] = NULL;
     int rc = run_program(argv, false);

@@ -49,6 +49,7 @@ struct Emit {
     int narrays;
     Node *node; /* the node being emitted */
     bool failed;
+    int blas_calls; /* kernels calling cblas_sgemm: the prelude includes <cblas.h> */
 };
 
 Graph *emit_graph(Emit *e) {
@@ -56,6 +57,9 @@ Graph *emit_graph(Emit *e) {
 }
 const Options *emit_options(Emit *e) {
     return e->opt;
+}
+void emit_uses_blas(Emit *e) {
+    e->blas_calls++;
 }
 
 /* ---------------------------------------------------------------- constants */
@@ -609,8 +613,9 @@ int emit_model(Graph *g, const Options *opt, const Schedule *s, Buf *c_out, Buf 
         const char *defs[] = {pool_printf(g->pool, "-DTARGET=%s", target_name(opt)),
                               pool_printf(g->pool, "-DHEADER=%s", opt->header_name),
                               pool_printf(g->pool, "-DSTRINGS=%d", graph_has_strings(g)),
-                              pool_printf(g->pool, "-DSTR_BYTES=%d", (int)dtype_size(DT_STRING))};
-        if (m4_expand(opt->template_dir, "prelude", defs, 4, &prelude, err, sizeof err) != 0) {
+                              pool_printf(g->pool, "-DSTR_BYTES=%d", (int)dtype_size(DT_STRING)),
+                              pool_printf(g->pool, "-DBLAS=%d", e.blas_calls > 0)};
+        if (m4_expand(opt->template_dir, "prelude", defs, 5, &prelude, err, sizeof err) != 0) {
             error_model("template prelude: %s", err);
             rc = -1;
         }

@@ -59,6 +59,8 @@ static const char usage[] =
     "                       the generated file is built with), generic (scalar only), avx2, "
     "avx512\n"
     "  --plan ALGO          arena planner: greedy-size, greedy-conflicts, naive (default: best)\n"
+    "  --blas none|openblas openblas: MatMul/Gemm with a constant B, M >= 16 and\n"
+    "                       M*N*K >= 2^21 call cblas_sgemm (link -lopenblas)\n"
     "  --disable-pass P,..  skip optional passes (ablation): fuse-conv-batchnorm,\n"
     "                       fuse-residual-add, fuse-activation\n"
     "  --templates DIR      kernel templates (default: %s)\n"
@@ -448,6 +450,16 @@ int parse_compile_option(int argc, char **argv, int *i, CompileRequest *req) {
             fprintf(stderr, "mlegen: %s needs a byte count\n", a);
             return -1;
         }
+        return 1;
+    }
+    if (strcmp(a, "--blas") == 0) {
+        const char *v = NEXT();
+        if (!v) return -1;
+        if (strcmp(v, "none") && strcmp(v, "openblas")) {
+            fprintf(stderr, "mlegen: --blas must be none or openblas\n");
+            return -1;
+        }
+        req->opt.blas = strcmp(v, "openblas") == 0;
         return 1;
     }
     if (strcmp(a, "--max-string-bytes") == 0) {

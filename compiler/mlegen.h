@@ -377,6 +377,7 @@ struct Options {
     const char *header_name;     /* file name of OUT.h, #included by OUT.c */
     int64_t max_string_bytes;    /* longest string (bytes, no NUL) a kernel may have to copy */
     const char *disabled_passes; /* --disable-pass: comma-separated pass names, or NULL */
+    bool blas; /* --blas openblas: large constant-B GEMMs call cblas_sgemm */
 };
 
 typedef struct Pass {
@@ -437,6 +438,8 @@ const char *emit_const_array(Emit *e, DType dt, const void *data, int64_t numel,
                              const char *comment);
 Graph *emit_graph(Emit *e);
 const Options *emit_options(Emit *e);
+/* A kernel calls cblas_sgemm: the file includes <cblas.h>. */
+void emit_uses_blas(Emit *e);
 /* Epilogue as template parameters ACT, ACT_ALPHA, ACT_BETA, RESIDUAL. */
 void kernel_epilogue(Kernel *k, const Epilogue *epi);
 

@@ -3,13 +3,16 @@ m4_divert(-1)
 # standard headers, and the instruction-set selection. Kernels test
 # MLEGEN_AVX512 / MLEGEN_AVX2 and always keep a portable scalar path.
 # STRINGS=1 when the model has string tensors (their element type), STR_BYTES
-# the pointer size the arena was planned with.
+# the pointer size the arena was planned with. BLAS=1 when a kernel calls
+# cblas_sgemm (--blas openblas).
 m4_divert(0)m4_dnl
 #include "HEADER"
 
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+m4_ifelse(BLAS, 1, `#include <cblas.h> /* --blas openblas: link with -lopenblas */
+')m4_dnl
 
 m4_ifelse(STRINGS, 1, `/* A string tensor element: NUL-terminated UTF-8. The arena was planned
    with STR_BYTES-byte pointers: a compile error here means another size. */

@@ -31,4 +31,13 @@ foreach(c ${kernel_cases})
   add_test(NAME kernel_${c}_O0 COMMAND ${MLEGEN} check -O0 ${m} ${d})
   set_tests_properties(kernel_${c}_native kernel_${c}_avx2 kernel_${c}_scalar kernel_${c}_O0
     PROPERTIES FIXTURES_REQUIRED kernel_models TIMEOUT 120 LABELS kernels)
+  # --blas openblas: the case must actually call cblas_sgemm, and still match.
+  if(c MATCHES "_blas")
+    add_test(NAME kernel_${c}_openblas
+      COMMAND bash -c "rm -rf \"$3\" && mkdir -p \"$3\" && \"$0\" check --blas openblas --keep \"$3\" \"$1\" \"$2\" \
+--cflags '-O2 -march=native ${KERNEL_WARN}' && grep -q cblas_sgemm \"$3/model.c\""
+              ${MLEGEN} ${m} ${d} ${CMAKE_BINARY_DIR}/kernel_blas/${c})
+    set_tests_properties(kernel_${c}_openblas
+      PROPERTIES FIXTURES_REQUIRED kernel_models TIMEOUT 120 LABELS kernels)
+  endif()
 endforeach()

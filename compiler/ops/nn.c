@@ -404,6 +404,7 @@ static float *pack_cols(const float *b, bool tb, int64_t k, int64_t nn, float al
 /* The fast path: Y[M,N] = X[M,K] * Bpacked + bias[N], epilogue. */
 static int emit_gemm_packed(Emit *e, Node *n, Tensor *x, int64_t m, int64_t k, int64_t nn,
                             const float *bw, bool tb, float alpha, const float *bias) {
+    if (blas_wants(e, m, k, nn)) return emit_gemm_blas(e, n, x, m, k, nn, bw, tb, alpha, bias);
     int64_t len;
     int nrp = m == 1 && nn <= 16 ? 16 : NRP;
     float *packed = pack_cols(bw, tb, k, nn, alpha, nrp, &len);

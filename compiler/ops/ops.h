@@ -49,6 +49,10 @@ OP_FUNCS(batchnorm)
 OP_FUNCS(pool)
 OP_FUNCS(global_pool)
 OP_FUNCS(softmax)
+/* blas.c: --blas openblas for large GEMMs with a constant B */
+bool blas_wants(Emit *e, int64_t m, int64_t k, int64_t n);
+int emit_gemm_blas(Emit *e, Node *n, Tensor *x, int64_t m, int64_t k, int64_t nn, const float *bw,
+                   bool tb, float alpha, const float *bias);
 /* rnn.c */
 OP_FUNCS(rnn)
 int64_t scratch_rnn(const Node *n, const Options *opt);

@@ -289,6 +289,10 @@ def cases():
     mm("matmul_runtime_batched", (3, 4, 7), (3, 7, 5), const_b=False)
     mm("matmul_runtime_bcast", (2, 1, 3, 6), (4, 6, 2), const_b=False)
     mm("matmul_runtime_1d", (9,), (9, 4), const_b=False)
+    # Large enough for --blas openblas to call cblas_sgemm (M >= 16, M*N*K >= 2^21);
+    # kernels.cmake runs the *_blas cases through that path too.
+    gemm("gemm_blas_transb_relu", 64, 257, 131, trans_b=1, alpha=0.5, bias="1n", act="Relu")
+    mm("matmul_blas_3d", (2, 40, 300), (300, 199))
     pool = lambda name, *a, **kw: C.append((name, case_pool, a, kw))
     pool("maxpool_2x2", "MaxPool", (1, 19, 12, 12), (2, 2), (2, 2), (0, 0, 0, 0))
     pool("maxpool_3x3_s2_p1", "MaxPool", (1, 5, 17, 16), (3, 3), (2, 2), (1, 1, 1, 1))
