@@ -68,5 +68,6 @@ if [ -n "$ins" ] && [ -e "$ins" ]; then
         expect 0 "$pat" -- cat "$work/q.h"
     done
 fi
+expect 2 "--blas must be none or openblas" -- "$mlegen" "$dyn" -o "$work/x.c" --blas mkl
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
