@@ -210,3 +210,10 @@ void tensor_put(Tensor *t, int64_t i, double d, int64_t v, bool is_int) {
         break;
     }
 }
+
+void index_next(int64_t *idx, const int64_t *dims, int rank) {
+    for (int d = rank - 1; d >= 0; d--) {
+        if (++idx[d] < dims[d]) return;
+        idx[d] = 0;
+    }
+}

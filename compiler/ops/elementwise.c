@@ -552,10 +552,7 @@ int fold_binary(Graph *g, Node *n) {
             tensor_put(y, i, bin_eval(n->op_type, tensor_get_f64(a, ia), tensor_get_f64(b, ib)), 0,
                        false);
         }
-        for (int d = y->rank - 1; d >= 0; d--) {
-            if (++idx[d] < y->dims[d]) break;
-            idx[d] = 0;
-        }
+        index_next(idx, y->dims, y->rank);
     }
     return 0;
 }
@@ -724,10 +721,7 @@ int fold_where(Graph *g, Node *n) {
         const char *src = ((const uint8_t *)c->data)[ic] ? (const char *)a->data + ia * (int64_t)es
                                                          : (const char *)b->data + ib * (int64_t)es;
         memcpy((char *)y->data + i * (int64_t)es, src, es);
-        for (int d = y->rank - 1; d >= 0; d--) {
-            if (++idx[d] < y->dims[d]) break;
-            idx[d] = 0;
-        }
+        index_next(idx, y->dims, y->rank);
     }
     return 0;
 }

@@ -91,10 +91,7 @@ void fold_strided(Graph *g, Tensor *x, int64_t base, Tensor *y, int rank, const 
         for (int d = 0; d < rank; d++)
             off += idx[d] * strides[d];
         memcpy(out + i * es, (unsigned char *)x->data + off * es, (size_t)es);
-        for (int d = rank - 1; d >= 0; d--) {
-            if (++idx[d] < dims[d]) break;
-            idx[d] = 0;
-        }
+        index_next(idx, dims, rank);
     }
 }
 

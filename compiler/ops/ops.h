@@ -195,6 +195,10 @@ int emit_strided(Emit *e, Tensor *x, int64_t base, Tensor *y, int rank, const in
 void fold_strided(Graph *g, Tensor *x, int64_t base, Tensor *y, int rank, const int64_t *dims,
                   const int64_t *strides);
 
+/* Advances a row-major multi-index over dims (the last axis fastest);
+   wraps to all zeros after the last element. */
+void index_next(int64_t *idx, const int64_t *dims, int rank);
+
 /* Activation of an element-wise op node that fusion can absorb (ACT_NONE if not). */
 ActKind act_of_node(const Node *n, float *alpha, float *beta);
 

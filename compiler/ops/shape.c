@@ -321,23 +321,10 @@ static void transpose_strides(const Tensor *x, const int64_t *perm, int64_t *st)
 
 int fold_transpose(Graph *g, Node *n) {
     Tensor *x = n->inputs[0], *y = n->outputs[0];
-    int64_t perm[MAX_RANK], st[MAX_RANK], idx[MAX_RANK] = {0};
+    int64_t perm[MAX_RANK], st[MAX_RANK];
     read_perm(n, x->rank, perm);
     transpose_strides(x, perm, st);
-    size_t es = dtype_size(x->dtype);
-    unsigned char *out = alloc_const(g, y);
-    const unsigned char *in = x->data;
-    int64_t total = tensor_numel(y);
-    for (int64_t i = 0; i < total; i++) {
-        int64_t off = 0;
-        for (int d = 0; d < y->rank; d++)
-            off += idx[d] * st[d];
-        memcpy(out + (size_t)i * es, in + (size_t)off * es, es);
-        for (int d = y->rank - 1; d >= 0; d--) {
-            if (++idx[d] < y->dims[d]) break;
-            idx[d] = 0;
-        }
-    }
+    fold_strided(g, x, 0, y, y->rank, y->dims, st);
     return 0;
 }
 
@@ -661,19 +648,9 @@ static int64_t slice_strides(Node *n, int64_t *st) {
 
 int fold_slice(Graph *g, Node *n) {
     Tensor *x = n->inputs[0], *y = n->outputs[0];
-    int64_t st[MAX_RANK], idx[MAX_RANK] = {0}, es = (int64_t)dtype_size(x->dtype);
+    int64_t st[MAX_RANK];
     int64_t base = slice_strides(n, st);
-    unsigned char *out = alloc_const(g, y);
-    for (int64_t i = 0; i < tensor_numel(y); i++) {
-        int64_t off = base;
-        for (int d = 0; d < y->rank; d++)
-            off += idx[d] * st[d];
-        memcpy(out + i * es, (unsigned char *)x->data + off * es, (size_t)es);
-        for (int d = y->rank - 1; d >= 0; d--) {
-            if (++idx[d] < y->dims[d]) break;
-            idx[d] = 0;
-        }
-    }
+    fold_strided(g, x, base, y, y->rank, y->dims, st);
     return 0;
 }
 
