@@ -226,11 +226,15 @@ static void KNAME`'(const float *restrict x, const float *restrict wp, const flo
                     /* The next C tile, which the micro-kernel reads or writes
                        12 rows N floats apart (no stream the hardware finds). */
                     if (j + 1 < jb + JB && j + 1 < PANELS) {
+                        const float *bn = wp + ((j + 1) * (long)K + k0) * 32;
                         long r;
                         for (r = 0; r < rows; r++) {
                             _mm_prefetch((const char *)(c + r * (long)N + 32), _MM_HINT_T0);
                             _mm_prefetch((const char *)(c + r * (long)N + 48), _MM_HINT_T0);
                         }
+                        /* The micro-kernel prefetches B only within its panel. */
+                        for (r = 0; r < MK_PREFETCH * 2 && r < kc * 2; r++)
+                            _mm_prefetch((const char *)(bn + r * 16), _MM_HINT_T0);
                     }
 #endif
                     m4_ifelse(TR, 0, `KNAME`'_micro', `(rows < 12 ? KNAME`'_micro_t : KNAME`'_micro)')(ap, wp + (j * (long)K + k0) * 32, c, kc,
