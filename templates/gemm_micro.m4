@@ -131,8 +131,10 @@ FOR(`R', 0, $2 - 1, `        if (R < rows) {
     {
         const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
         long rh, ch;
-        for (rh = 0; rh < rows; rh += 6)
-            for (ch = 0; ch < cols; ch += 16) {
+        /* Column halves outer: both row halves read the same kc x 16 half
+           of B back to back, the second time from L1. */
+        for (ch = 0; ch < cols; ch += 16)
+            for (rh = 0; rh < rows; rh += 6) {
                 __m256i k0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(cols - ch)), iota);
                 __m256i k1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(cols - ch - 8)), iota);
                 __m256 FOR(`R', 0, 4, `V(R, 0), V(R, 1), ')V(5, 0), V(5, 1);
