@@ -21,9 +21,6 @@ m4_divert(-1)
 # written past COLS.
 # Caller defines: MK_LDB MK_LDC MK_BIAS, and the epilogue parameters.
 
-# FOR(var, from, to, text): text repeated with var = from..to.
-m4_define(`FOR', `m4_ifelse(m4_eval($2 <= $3), 1,
-  `m4_pushdef(`$1', $2)$4`'m4_popdef(`$1')FOR(`$1', m4_incr($2), $3, `$4')')')
 m4_define(`V', `v$1_$2')
 
 # Activations on vectors: ACT_V512(x) / ACT_V256(x) are expressions. The
