@@ -95,70 +95,7 @@ m4_define(`LSTM_CELL_SCALAR', `{
                 h[$1] = og * tanhf(c[$1]);
             }')
 m4_divert(0)m4_dnl
-#if MLEGEN_AVX512 && SIMD_OK
-/* exp(x) for |x| < 88: Cody-Waite reduction by ln 2, degree-6 polynomial
-   (Cephes expf's), 2^n by scalef; relative error ~1e-7. */
-static __m512 KNAME`'_exp16(__m512 x)
-{
-    __m512 n, r, p;
-    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.3f)), _mm512_set1_ps(88.3f));
-    n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-    p = _mm512_fmadd_ps(_mm512_set1_ps(1.9875691500e-4f), r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-    return _mm512_scalef_ps(p, n);
-}
-
-static __m512 KNAME`'_sig16(__m512 v)
-{
-    const __m512 one = _mm512_set1_ps(1.0f);
-    return _mm512_div_ps(one, _mm512_add_ps(one, KNAME`'_exp16(_mm512_sub_ps(_mm512_setzero_ps(), v))));
-}
-
-/* tanh(v) = 1 - 2 / (exp(2v) + 1): saturates cleanly at both ends. */
-static __m512 KNAME`'_tanh16(__m512 v)
-{
-    const __m512 one = _mm512_set1_ps(1.0f);
-    __m512 e = KNAME`'_exp16(_mm512_add_ps(v, v));
-    return _mm512_sub_ps(one, _mm512_div_ps(_mm512_set1_ps(2.0f), _mm512_add_ps(e, one)));
-}
-#elif MLEGEN_AVX2 && SIMD_OK
-/* exp(x) for |x| < 88, as the AVX-512 version; 2^n built in the exponent bits. */
-static __m256 KNAME`'_exp8(__m256 x)
-{
-    __m256 n, r, p;
-    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
-    n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-    p = _mm256_fmadd_ps(_mm256_set1_ps(1.9875691500e-4f), r, _mm256_set1_ps(1.3981999507e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-    return _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(
-                                _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23)));
-}
-
-static __m256 KNAME`'_sig8(__m256 v)
-{
-    const __m256 one = _mm256_set1_ps(1.0f);
-    return _mm256_div_ps(one, _mm256_add_ps(one, KNAME`'_exp8(_mm256_sub_ps(_mm256_setzero_ps(), v))));
-}
-
-static __m256 KNAME`'_tanh8(__m256 v)
-{
-    const __m256 one = _mm256_set1_ps(1.0f);
-    __m256 e = KNAME`'_exp8(_mm256_add_ps(v, v));
-    return _mm256_sub_ps(one, _mm256_div_ps(_mm256_set1_ps(2.0f), _mm256_add_ps(e, one)));
-}
-#endif
+m4_define(`VMATH_SIGTANH', 1)m4_include(`vmath.m4')m4_dnl
 
 static void KNAME`'(const float *restrict x, const TS *restrict seqlens, const float *restrict h0,
                   const float *restrict c0, float *restrict y, float *restrict yh,
@@ -197,21 +134,22 @@ m4_pushdef(`ZERO', `_mm256_setzero_ps()')m4_pushdef(`SIG', `KNAME`'_sig8($1)')m4
 VBODY
 m4_popdef(`VT', `VL', `NV', `TB', `KS', `LOAD', `STORE', `SET1', `FMA', `ADD', `MUL', `ZERO', `SIG', `TANH')m4_dnl
 #else
+            /* k outer, 64 columns inner: unit strides the compiler can
+               vectorize, each column still summed in k order. */
             for (t0 = 0; t0 < SEQ; t0++) {
                 const float *xt = XAT(`t0', `b');
-                for (j = 0; j < GP; j++) {
-                    float v = bs[j];
-                    for (k = 0; k < IN; k++) v += xt[k] * wt[((j / 64) * IN + k) * 64 + j % 64];
-                    xg[t0 * GP + j] = v;
-                }
+                float *xgt = xg + t0 * GP;
+                for (j = 0; j < GP; j++) xgt[j] = bs[j];
+                for (pn = 0; pn < PANELS; pn++)
+                    for (k = 0; k < IN; k++)
+                        for (j = 0; j < 64; j++) xgt[pn * 64 + j] += xt[k] * wt[(pn * IN + k) * 64 + j];
             }
             for (s = 0; s < len; s++) {
                 long t = reverse ? len - 1 - s : s;
-                for (j = 0; j < GP; j++) {
-                    float v = xg[t * GP + j];
-                    for (k = 0; k < HID; k++) v += h[k] * rt[((j / 64) * HID + k) * 64 + j % 64];
-                    g[j] = v;
-                }
+                for (j = 0; j < GP; j++) g[j] = xg[t * GP + j];
+                for (pn = 0; pn < PANELS; pn++)
+                    for (k = 0; k < HID; k++)
+                        for (j = 0; j < 64; j++) g[pn * 64 + j] += h[k] * rt[(pn * HID + k) * 64 + j];
                 for (j = 0; j < HID; j++) LSTM_CELL_SCALAR(j)
                 if (y)
                     for (j = 0; j < HID; j++) y[YAT(t, b) + j] = h[j];

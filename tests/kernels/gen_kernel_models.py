@@ -284,6 +284,8 @@ def case_simple(outdir, name, op, shape, **attrs):
         ax = attrs.get("axis", -1)
         e = np.exp(x64 - x64.max(axis=ax, keepdims=True))
         y = e / e.sum(axis=ax, keepdims=True)
+    elif op == "ReduceMean":
+        y = x64.mean(axis=tuple(attrs["axes"]), keepdims=True)
     elif op == "BatchNormalization":
         c = shape[1]
         p = [r.standard_normal(c), r.standard_normal(c), r.standard_normal(c),
@@ -372,6 +374,8 @@ def cases():
     simple("softmax_last", "Softmax", (3, 1000))
     simple("softmax_axis1", "Softmax", (2, 7, 5), axis=1)
     simple("softmax_n1", "Softmax", (4, 1))
+    simple("softmax_tail37", "Softmax", (5, 37))  # vector body + masked tail
+    simple("reduce_mean_last", "ReduceMean", (6, 67), axes=[-1])  # 8 partial sums + rest
     simple("batchnorm_nchw", "BatchNormalization", (2, 13, 5, 7))
     simple("batchnorm_nc", "BatchNormalization", (3, 17))
     return C
