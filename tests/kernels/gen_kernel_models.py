@@ -352,6 +352,7 @@ def cases():
     mm("matmul_runtime_batched", (3, 4, 7), (3, 7, 5), const_b=False)
     mm("matmul_runtime_bcast", (2, 1, 3, 6), (4, 6, 2), const_b=False)
     mm("matmul_runtime_1d", (9,), (9, 4), const_b=False)
+    mm("matmul_runtime_tiles", (2, 37, 19), (2, 19, 45), const_b=False)  # 4-row tiles, tails
     lstm = lambda name, *a, **kw: C.append((name, case_lstm, a, kw))
     lstm("lstm_fwd", 9, 1, 40, 32)  # GP a multiple of 64, 4 steps + 1 of projection
     lstm("lstm_odd_state", 7, 2, 5, 13, state=True)  # 52 gate columns in one padded panel
