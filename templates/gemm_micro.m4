@@ -68,18 +68,18 @@ FOR(`R', 0, 5, `                        s = _mm256_broadcast_ss(ak + R);
 # Software prefetch MK_PREFETCH k-steps ahead in B (defined by callers whose
 # B panels stream from L2: the hardware prefetcher lags behind 128 bytes
 # per 12 cycles).
-m4_define(`MK_PREFETCH_LINE', `m4_ifdef(`MK_PREFETCH', `            _mm_prefetch((const char *)($1 + MK_PREFETCH * MK_LDB), _MM_HINT_T0);
+m4_define(`MK_PREFETCH_LINE', `m4_ifdef(`MK_PREFETCH', `                _mm_prefetch((const char *)($1 + MK_PREFETCH * MK_LDB), _MM_HINT_T0);
 ')')
 
 # One k-step (k + U) of the AVX-512 12x32 tile for MR rows.
 m4_define(`AVX512_STEP', `{
-            const float *bk = b + (k + $2) * MK_LDB, *ak = a + (k + $2) * 12;
-            __m512 b0 = _mm512_maskz_loadu_ps(m0, bk), b1 = _mm512_maskz_loadu_ps(m1, bk + 16);
-            __m512 s;
+                const float *bk = b + (k + $2) * MK_LDB, *ak = a + (k + $2) * 12;
+                __m512 b0 = _mm512_maskz_loadu_ps(m0, bk), b1 = _mm512_maskz_loadu_ps(m1, bk + 16);
+                __m512 s;
 MK_PREFETCH_LINE(`bk')MK_PREFETCH_LINE(`bk + 16')m4_dnl
-FOR(`R', 0, $1 - 1, `            s = _mm512_set1_ps(ak[R]);
-            V(R, 0) = _mm512_fmadd_ps(s, b0, V(R, 0));
-            V(R, 1) = _mm512_fmadd_ps(s, b1, V(R, 1));
+FOR(`R', 0, $1 - 1, `                s = _mm512_set1_ps(ak[R]);
+                V(R, 0) = _mm512_fmadd_ps(s, b0, V(R, 0));
+                V(R, 1) = _mm512_fmadd_ps(s, b1, V(R, 1));
 ')            }')
 
 m4_define(`GEMM_MICRO', `
@@ -145,7 +145,8 @@ FOR(`R', 0, 5, `                    V(R, 0) = rh + R < rows ? _mm256_maskload_ps
                     for (k = 0; k + 4 <= kc; k += 4) {
 FOR(`U', 0, 3, `                        {
                             const float *bk = b + (k + U) * MK_LDB + ch, *ak = a + (k + U) * 12 + rh;
-MK_PREFETCH_LINE(`bk')m4_dnl
+m4_ifdef(`MK_PREFETCH', `                            _mm_prefetch((const char *)(bk + MK_PREFETCH * MK_LDB), _MM_HINT_T0);
+')m4_dnl
                             AVX2_STEP(`_mm256_loadu_ps(bk)', `_mm256_loadu_ps(bk + 8)')
                         }
 ')                    }
