@@ -342,8 +342,8 @@ def cases():
     gemm("gemm_m13_k1", 13, 1, 33, bias=None)
     gemm("gemm_prime", 17, 331, 71, act="Sigmoid")
     gemm("gemm_bigk", 25, 700, 65, act="LeakyRelu")
-    # Two K blocks, more panels than one L2 block holds (JB), a 7-row tail.
-    gemm("gemm_kblocks_jblocks", 31, 520, 500, act="Relu")
+    # 4 K blocks of 250, 17 panels when one L2 block (JB) holds 16, a 7-row tail.
+    gemm("gemm_kblocks_jblocks", 31, 1000, 530, act="Relu")
     gemm("gemm_c_full", 5, 7, 6, bias="mn")  # C not a row vector: reference path
     gemm("gemm_transa", 6, 10, 9, trans_a=1)
     mm = lambda name, *a, **kw: C.append((name, case_matmul, a, kw))
