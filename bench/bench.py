@@ -57,6 +57,8 @@ BENCH_SET = [
     ("cnn_small", True),
     ("resnet18", True),
     ("mobilenet_v2", True),
+    ("transformer", True),
+    ("lstm", True),
 ]
 
 CFLAGS = ["-std=c99", "-O2", "-march=native"]

@@ -13,6 +13,10 @@ m4_changecom()
 m4_define(`m4_need', `m4_ifdef(`$1', `', `m4_errprint(`missing template parameter $1
 ')m4_m4exit(1)')')
 
+# FOR(var, from, to, text): text repeated with var = from..to.
+m4_define(`FOR', `m4_ifelse(m4_eval($2 <= $3), 1,
+  `m4_pushdef(`$1', $2)$4`'m4_popdef(`$1')FOR(`$1', m4_incr($2), $3, `$4')')')
+
 # ACT_APPLY(v): the fused activation of an epilogue, for ACT = none, relu,
 # leaky_relu, clip, sigmoid, tanh, hard_sigmoid, hard_swish. NaN passes
 # through relu and clip unchanged, as numpy's maximum/clip do.

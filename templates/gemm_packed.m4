@@ -13,9 +13,12 @@ m4_divert(-1)
 # Parameters: M N K PW HAS_BIAS ACT ACT_ALPHA ACT_BETA HAS_RESIDUAL
 m4_need(`M')m4_need(`N')m4_need(`K')m4_need(`PW')
 m4_define(`PANELS', m4_eval((N + 31) / 32))
-m4_define(`KC', m4_ifelse(m4_eval(K <= 320), 1, K, 256))
-m4_define(`JB', m4_ifelse(m4_eval(65536 / (KC * 32) < 1), 1, 1, m4_eval(65536 / (KC * 32))))
+m4_define(`KCMAX', m4_ifdef(`GEMM_KC', `GEMM_KC', 256))
+m4_define(`KC', m4_ifelse(m4_eval(K <= KCMAX), 1, K, m4_eval((K + (K + KCMAX - 1) / KCMAX - 1) / ((K + KCMAX - 1) / KCMAX))))
+m4_define(`L2F', m4_ifdef(`GEMM_L2F', `GEMM_L2F', 131072))
+m4_define(`JB', m4_ifelse(m4_eval(L2F / (KC * 32) < 1), 1, 1, m4_eval(L2F / (KC * 32))))
 m4_define(`MK_LDB', 32)
+m4_define(`MK_PREFETCH', 8)
 m4_define(`MK_LDC', N)
 m4_define(`MK_BIAS', m4_ifelse(HAS_BIAS, 1, `col', `none'))
 m4_define(`TR', m4_eval(M % 12))
@@ -161,11 +164,53 @@ m4_ifelse(ACT_LATE, 1, `#if (MLEGEN_AVX512 && SIMD_OK)
 }
 ', `GEMM_MICRO(`', 12)m4_ifelse(TR, 0, `', `GEMM_MICRO(`_t', TR)')
 
+/* Copies rows x kc of X (rows K floats apart) into a 12-row panel,
+   element (r, k) at ap[k * 12 + r], rows past ROWS zero: 8x8 and 4x8
+   transposes in registers for full panels, plain copies for the rest. */
+static void KNAME`'_pack(const float *restrict x, float *restrict ap, long rows, long kc)
+{
+    long k = 0, r;
+#if MLEGEN_AVX2 && SIMD_OK
+    if (rows == 12)
+        for (; k + 8 <= kc; k += 8) {
+            const float *xk = x + k;
+            __m256 FOR(`R', 0, 10, `x`'R = _mm256_loadu_ps(xk + R * (long)K), ')x11 = _mm256_loadu_ps(xk + 11 * (long)K);
+            __m256 t0 = _mm256_unpacklo_ps(x0, x1), t1 = _mm256_unpackhi_ps(x0, x1);
+            __m256 t2 = _mm256_unpacklo_ps(x2, x3), t3 = _mm256_unpackhi_ps(x2, x3);
+            __m256 t4 = _mm256_unpacklo_ps(x4, x5), t5 = _mm256_unpackhi_ps(x4, x5);
+            __m256 t6 = _mm256_unpacklo_ps(x6, x7), t7 = _mm256_unpackhi_ps(x6, x7);
+            __m256 t8 = _mm256_unpacklo_ps(x8, x9), t9 = _mm256_unpackhi_ps(x8, x9);
+            __m256 t10 = _mm256_unpacklo_ps(x10, x11), t11 = _mm256_unpackhi_ps(x10, x11);
+            /* s[c] holds rows 0-3 (s0..s3), 4-7 (s4..s7), 8-11 (s8..s11) of
+               columns c and c + 4 in its two halves. */
+            __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xee);
+            __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xee);
+            __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xee);
+            __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xee);
+            __m256 s8 = _mm256_shuffle_ps(t8, t10, 0x44), s9 = _mm256_shuffle_ps(t8, t10, 0xee);
+            __m256 s10 = _mm256_shuffle_ps(t9, t11, 0x44), s11 = _mm256_shuffle_ps(t9, t11, 0xee);
+FOR(`C', 0, 3, `            _mm256_storeu_ps(ap + (k + C) * 12, _mm256_permute2f128_ps(s`'C, s`'m4_eval(C + 4), 0x20));
+            _mm256_storeu_ps(ap + (k + C + 4) * 12, _mm256_permute2f128_ps(s`'C, s`'m4_eval(C + 4), 0x31));
+            _mm_storeu_ps(ap + (k + C) * 12 + 8, _mm256_castps256_ps128(s`'m4_eval(C + 8)));
+            _mm_storeu_ps(ap + (k + C + 4) * 12 + 8, _mm256_extractf128_ps(s`'m4_eval(C + 8), 1));
+')        }
+#endif
+    for (r = 0; r < 12; r++) {
+        long kk;
+        if (r < rows)
+            for (kk = k; kk < kc; kk++) ap[kk * 12 + r] = x[r * (long)K + kk];
+        else
+            for (kk = k; kk < kc; kk++) ap[kk * 12 + r] = 0.0f;
+    }
+}
+
+/* K in blocks of KC; per block, JB weight panels (KC x 32 each, together
+   in L2) are swept by one 12-row panel of X at a time (KC x 12, in L1). */
 static void KNAME`'(const float *restrict x, const float *restrict wp, const float *restrict bias,
                   const float *restrict res, float *restrict y)
 {
     float ap[KC * 12] MLEGEN_ALIGN64;
-    long i0, k0, jb, j, r, k;
+    long i0, k0, jb, j;
     (void)bias;
     (void)res;
     for (k0 = 0; k0 < K; k0 += KC) {
@@ -173,12 +218,26 @@ static void KNAME`'(const float *restrict x, const float *restrict wp, const flo
         for (jb = 0; jb < PANELS; jb += JB)
             for (i0 = 0; i0 < M; i0 += 12) {
                 long rows = M - i0 < 12 ? M - i0 : 12;
-                for (k = 0; k < kc; k++)
-                    for (r = 0; r < 12; r++)
-                        ap[k * 12 + r] = r < rows ? x[(i0 + r) * (long)K + k0 + k] : 0.0f;
+                KNAME`'_pack(x + i0 * (long)K + k0, ap, rows, kc);
                 for (j = jb; j < jb + JB && j < PANELS; j++) {
                     long cols = N - j * 32 < 32 ? N - j * 32 : 32;
-                m4_ifelse(TR, 0, `KNAME`'_micro', `(rows < 12 ? KNAME`'_micro_t : KNAME`'_micro)')(ap, wp + (j * (long)K + k0) * 32, y + i0 * (long)N + j * 32, kc,
+                    float *c = y + i0 * (long)N + j * 32;
+#if MLEGEN_AVX2 && SIMD_OK
+                    /* The next C tile, which the micro-kernel reads or writes
+                       12 rows N floats apart (no stream the hardware finds). */
+                    if (j + 1 < jb + JB && j + 1 < PANELS) {
+                        const float *bn = wp + ((j + 1) * (long)K + k0) * 32;
+                        long r;
+                        for (r = 0; r < rows; r++) {
+                            _mm_prefetch((const char *)(c + r * (long)N + 32), _MM_HINT_T0);
+                            _mm_prefetch((const char *)(c + r * (long)N + 48), _MM_HINT_T0);
+                        }
+                        /* The micro-kernel prefetches B only within its panel. */
+                        for (r = 0; r < MK_PREFETCH * 2 && r < kc * 2; r++)
+                            _mm_prefetch((const char *)(bn + r * 16), _MM_HINT_T0);
+                    }
+#endif
+                    m4_ifelse(TR, 0, `KNAME`'_micro', `(rows < 12 ? KNAME`'_micro_t : KNAME`'_micro)')(ap, wp + (j * (long)K + k0) * 32, c, kc,
                             rows, cols, k0 == 0, k0 + kc == K,
                             m4_ifelse(HAS_BIAS, 1, `bias + j * 32', `bias'),
                             m4_ifelse(HAS_RESIDUAL, 1, `res + i0 * (long)N + j * 32', `res'));

@@ -34,7 +34,34 @@ m4_define(`RED_FINAL', `m4_ifelse(
 m4_ifelse(m4_regexp(OP, `^\(Sum\|Mean\|Max\|Min\|Prod\|L1\|L2\|LogSum\|LogSumExp\|SumSquare\)$'), 0, `',
   `m4_errprint(`reduce.m4: unknown OP 'OP`
 ')m4_m4exit(1)')
+# Additive reductions over one contiguous run (the last axis: LayerNorm
+# means, ReduceSum over features) keep 8 independent partial sums: one
+# serial chain of double adds costs its 4-cycle latency per element.
+m4_define(`RED_CONTIG', m4_ifelse(RRANK`'RSTR, `1{1}',
+  m4_ifelse(m4_regexp(OP, `^\(Sum\|Mean\|L1\|L2\|LogSum\|LogSumExp\|SumSquare\)$'), 0, 1, 0), 0))
 m4_divert(0)m4_dnl
+m4_ifelse(RED_CONTIG, 1, `
+static void KNAME`'(const T *restrict x, T *restrict y)
+{
+    long o, r;
+    for (o = 0; o < NOUT; o++) {
+        const T *xo = x + o * (long)NRED;
+        ACC acc, FOR(`P', 0, 6, `a`'P = 0, ')a7 = 0;
+        for (r = 0; r + 8 <= NRED; r += 8) {
+FOR(`P', 0, 7, `            {
+                ACC v = (ACC)xo[r + P];
+                RED_STEP(`a`'P')
+            }
+')        }
+        for (; r < NRED; r++) {
+            ACC v = (ACC)xo[r];
+            RED_STEP(`a0')
+        }
+        acc = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+        y[o] = (T)(RED_FINAL(`acc'));
+    }
+}
+', `
 static void KNAME`'(const T *restrict x, T *restrict y)
 {
     static const long kdims[KRANK] = KDIMS;
@@ -67,3 +94,4 @@ static void KNAME`'(const T *restrict x, T *restrict y)
         }
     }
 }
+')m4_dnl

@@ -4,7 +4,7 @@ set(E2E_WORK ${CMAKE_BINARY_DIR}/e2e)
 
 # Each PyTorch-exported model compiled, built with clang (-O2 -march=native)
 # and compared with PyTorch's outputs on two data sets.
-foreach(m mlp mlp_dynbatch cnn cnn_small residual ops_misc resnet18 mobilenet_v2)
+foreach(m mlp mlp_dynbatch cnn cnn_small residual ops_misc resnet18 mobilenet_v2 transformer lstm)
   add_test(NAME e2e_${m}
     COMMAND ${MLEGEN} check ${MODELS_DIR}/${m}/model.onnx
             ${MODELS_DIR}/${m}/test_data_set_0 ${MODELS_DIR}/${m}/test_data_set_1)
@@ -13,7 +13,7 @@ endforeach()
 
 # The same models through the other kernel paths: AVX2 only, portable
 # scalar, and -O0 (reference kernels, no fusion, no arena reuse).
-foreach(m mlp cnn residual ops_misc)
+foreach(m mlp cnn residual ops_misc transformer lstm)
   set(d ${MODELS_DIR}/${m})
   add_test(NAME e2e_${m}_avx2
     COMMAND ${MLEGEN} check ${d}/model.onnx ${d}/test_data_set_0 --cflags "-O2 -mavx2 -mfma")

@@ -11,7 +11,11 @@
  */
 #include "ops.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* Activation names as the template knows them, with their alpha/beta. */
+static const char *default_act[3] = {"Sigmoid", "Tanh", "Tanh"};
 
 typedef struct RnnDesc {
     int gates; /* 1 RNN, 3 GRU, 4 LSTM */
@@ -106,16 +110,39 @@ int infer_rnn(Graph *g, Node *n) {
     return 0;
 }
 
+/* Gate columns of the fast LSTM, padded to whole 64-column panels. */
+static int64_t lstm_gp(const RnnDesc *d) {
+    return (4 * d->hidden + 63) / 64 * 64;
+}
+
+static bool is_const_float(const Tensor *t) {
+    return t && t->data && t->dtype == DT_FLOAT;
+}
+
+/* The common exported LSTM goes to templates/lstm.m4: constant W, R (and
+   B), no peepholes, no clip, input_forget 0, default activations. */
+static bool lstm_fast(const Node *n, const Options *opt, const RnnDesc *d) {
+    if (opt->opt_level == 0 || d->gates != 4) return false;
+    if (!is_const_float(n->inputs[1]) || !is_const_float(n->inputs[2])) return false;
+    const Tensor *b = node_input((Node *)n, 3);
+    if ((b && !is_const_float(b)) || node_input((Node *)n, 7)) return false;
+    if (node_attr((Node *)n, "clip") || node_attr((Node *)n, "activation_alpha") ||
+        node_attr((Node *)n, "activation_beta"))
+        return false;
+    const Attr *acts = node_attr((Node *)n, "activations");
+    for (int i = 0; acts && i < acts->n; i++)
+        if (strcmp(acts->strings[i], default_act[i % 3]) != 0) return false;
+    return true;
+}
+
 int64_t scratch_rnn(const Node *n, const Options *opt) {
-    (void)opt;
     RnnDesc d;
     if (!rnn_desc((Node *)n, &d)) return 0;
+    /* xg [seq][GP] + g [GP] + h [H] + c [H] */
+    if (lstm_fast(n, opt, &d)) return ((d.seq + 1) * lstm_gp(&d) + 2 * d.hidden) * 4;
     /* gates [batch][G*H] + h [batch][H] + c [batch][H] + tmp [batch][H] */
     return (d.batch * d.gates * d.hidden + 3 * d.batch * d.hidden) * 4;
 }
-
-/* Activation names as the template knows them, with their alpha/beta. */
-static const char *default_act[3] = {"Sigmoid", "Tanh", "Tanh"};
 
 static bool act_name_ok(const char *s) {
     static const char *ok[] = {"Sigmoid",   "Tanh",     "Relu",           "HardSigmoid",
@@ -139,9 +166,62 @@ static void act_defaults(const char *a, float *alpha, float *beta) {
         *alpha = 1.0f, *beta = strcmp(a, "Affine") ? 1.0f : 0.0f;
 }
 
+/* Per direction, M [dirs][G*H][K] transposed into 64-column panels:
+   element (k, col) at ((col / 64) * K + k) * 64 + col % 64. */
+static float *pack_lstm(const float *m, int64_t dirs, int64_t gh, int64_t k, int64_t gp) {
+    float *p = calloc((size_t)(dirs * k * gp), sizeof(float));
+    if (!p) return NULL;
+    for (int64_t d = 0; d < dirs; d++)
+        for (int64_t col = 0; col < gh; col++)
+            for (int64_t kk = 0; kk < k; kk++)
+                p[d * k * gp + ((col / 64) * k + kk) * 64 + col % 64] = m[(d * gh + col) * k + kk];
+    return p;
+}
+
+static int emit_lstm_fast(Emit *e, Node *n, const RnnDesc *d) {
+    int64_t gh = 4 * d->hidden, gp = lstm_gp(d);
+    float *wt = pack_lstm(n->inputs[1]->data, d->dirs, gh, d->in, gp);
+    float *rt = pack_lstm(n->inputs[2]->data, d->dirs, gh, d->hidden, gp);
+    float *bs = calloc((size_t)(d->dirs * gp), sizeof(float));
+    const Tensor *b = node_input(n, 3);
+    if (!wt || !rt || !bs) {
+        free(wt), free(rt), free(bs);
+        error_at_node(n, "out of memory packing the weights");
+        return -1;
+    }
+    for (int64_t dir = 0; b && dir < d->dirs; dir++)
+        for (int64_t j = 0; j < gh; j++)
+            bs[dir * gp + j] = ((const float *)b->data)[dir * 2 * gh + j] +
+                               ((const float *)b->data)[dir * 2 * gh + gh + j];
+    const char *wexpr =
+        emit_const_array(e, DT_FLOAT, wt, d->dirs * d->in * gp, "W^T in 64-column panels");
+    const char *rexpr =
+        emit_const_array(e, DT_FLOAT, rt, d->dirs * d->hidden * gp, "R^T in 64-column panels");
+    const char *bexpr = emit_const_array(e, DT_FLOAT, bs, d->dirs * gp, "Wb + Rb");
+    free(wt), free(rt), free(bs);
+    Kernel *k = kernel_begin(e, "lstm");
+    kernel_int(k, "SEQ", d->seq);
+    kernel_int(k, "BATCH", d->batch);
+    kernel_int(k, "IN", d->in);
+    kernel_int(k, "HID", d->hidden);
+    kernel_int(k, "GP", gp);
+    kernel_int(k, "DIRS", d->dirs);
+    kernel_int(k, "REVERSE", strcmp(attr_str(n, "direction", "forward"), "reverse") == 0);
+    kernel_int(k, "LAYOUT", d->layout);
+    kernel_str(k, "TS", dtype_ctype(node_input(n, 4) ? n->inputs[4]->dtype : DT_INT32));
+    const char *fn = kernel_end(e, k);
+    const char *scratch = emit_scratch(e, "float", scratch_rnn(n, emit_options(e)));
+    Tensor *args[7] = {n->inputs[0],      node_input(n, 4),  node_input(n, 5), node_input(n, 6),
+                       node_output(n, 0), node_output(n, 1), node_output(n, 2)};
+    emit_call(e, fn, args, 7, 4,
+              pool_printf(emit_graph(e)->pool, "%s, %s, %s, %s", wexpr, rexpr, bexpr, scratch));
+    return 0;
+}
+
 int emit_rnn(Emit *e, Node *n) {
     RnnDesc d;
     if (!rnn_desc(n, &d)) return -1;
+    if (lstm_fast(n, emit_options(e), &d)) return emit_lstm_fast(e, n, &d);
     const Attr *acts = node_attr(n, "activations"), *al = node_attr(n, "activation_alpha"),
                *be = node_attr(n, "activation_beta");
     int nact = d.gates == 4 ? 3 : d.gates == 3 ? 2 : 1;

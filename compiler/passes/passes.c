@@ -14,6 +14,7 @@ static const Pass pass_table[] = {
     {"fold-constants", 0, pass_fold},
     {"eliminate-dead-code", 0, pass_dce},
     {"fuse-conv-batchnorm", 1, pass_fuse_conv_bn},
+    {"fuse-layernorm", 1, pass_fuse_layernorm},
     {"fuse-residual-add", 1, pass_fuse_residual},
     {"fuse-activation", 1, pass_fuse_activation},
     {"eliminate-dead-code", 0, pass_dce},

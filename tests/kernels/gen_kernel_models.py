@@ -186,6 +186,65 @@ def case_gemm(outdir, name, m, k, n, trans_b=0, alpha=1.0, beta=1.0, bias="n", a
     write(outdir, name, nodes, [("a", a)], [("y", y.astype(np.float32))], inits)
 
 
+def lstm_ref(x, w, r, b, h0, c0, lens, reverse):
+    """One direction of ONNX LSTM (gates i, o, f, c), float64, x [seq, batch, in]."""
+    sig = lambda v: 1.0 / (1.0 + np.exp(-v))
+    seq, batch, hid = x.shape[0], x.shape[1], r.shape[1]
+    y = np.zeros((seq, batch, hid))
+    yh, yc = h0.copy(), c0.copy()
+    for bi in range(batch):
+        h, c = h0[bi].copy(), c0[bi].copy()
+        steps = range(lens[bi] - 1, -1, -1) if reverse else range(lens[bi])
+        for t in steps:
+            g = w @ x[t, bi] + r @ h + b[:4 * hid] + b[4 * hid:]
+            i, o, f, cc = (g[k * hid:(k + 1) * hid] for k in range(4))
+            c = sig(f) * c + sig(i) * np.tanh(cc)
+            h = sig(o) * np.tanh(c)
+            y[t, bi] = h
+        yh[bi], yc[bi] = h, c
+    return y, yh, yc
+
+
+def case_lstm(outdir, name, seq, batch, inp, hid, direction="forward", layout=0, state=False,
+              lens=None):
+    """LSTM with constant weights (the fast path) against lstm_ref; all three outputs."""
+    r = rng_for(name)
+    dirs = 2 if direction == "bidirectional" else 1
+    x = r.standard_normal((seq, batch, inp)).astype(np.float32)
+    w = (r.standard_normal((dirs, 4 * hid, inp)) * 0.4).astype(np.float32)
+    rr = (r.standard_normal((dirs, 4 * hid, hid)) * 0.3).astype(np.float32)
+    b = (r.standard_normal((dirs, 8 * hid)) * 0.3).astype(np.float32)
+    h0 = r.standard_normal((dirs, batch, hid)).astype(np.float32) if state else np.zeros(
+        (dirs, batch, hid), np.float32)
+    c0 = r.standard_normal((dirs, batch, hid)).astype(np.float32) if state else h0
+    ls = np.array(lens if lens else [seq] * batch, np.int32)
+    y, yh, yc = np.zeros((seq, dirs, batch, hid)), np.zeros((dirs, batch, hid)), np.zeros(
+        (dirs, batch, hid))
+    f64 = lambda a: a.astype(np.float64)
+    for d in range(dirs):
+        rev = direction == "reverse" or d == 1
+        y[:, d], yh[d], yc[d] = lstm_ref(f64(x), f64(w[d]), f64(rr[d]), f64(b[d]), f64(h0[d]),
+                                         f64(c0[d]), ls, rev)
+    inits = [numpy_helper.from_array(a, n) for a, n in ((w, "w"), (rr, "r"), (b, "b"))]
+    inits.append(numpy_helper.from_array(ls, "lens"))
+    ins = ["x", "w", "r", "b", "lens"]
+    inputs = [("x", x)]
+    if state:
+        ins += ["h0", "c0"]
+        inputs += [("h0", h0), ("c0", c0)]
+    if layout:
+        x_in = np.ascontiguousarray(x.transpose(1, 0, 2))
+        inputs[0] = ("x", x_in)
+        y = y.transpose(2, 0, 1, 3)
+        yh, yc = yh.transpose(1, 0, 2), yc.transpose(1, 0, 2)
+        if state:
+            inputs[1] = ("h0", np.ascontiguousarray(h0.transpose(1, 0, 2)))
+            inputs[2] = ("c0", np.ascontiguousarray(c0.transpose(1, 0, 2)))
+    node = helper.make_node("LSTM", ins, ["y", "yh", "yc"], hidden_size=hid, direction=direction,
+                            layout=layout)
+    write(outdir, name, [node], inputs, [("y", y), ("yh", yh), ("yc", yc)], inits)
+
+
 def case_matmul(outdir, name, ashape, bshape, const_b=True):
     r = rng_for(name)
     a = r.standard_normal(ashape).astype(np.float32)
@@ -225,6 +284,8 @@ def case_simple(outdir, name, op, shape, **attrs):
         ax = attrs.get("axis", -1)
         e = np.exp(x64 - x64.max(axis=ax, keepdims=True))
         y = e / e.sum(axis=ax, keepdims=True)
+    elif op == "ReduceMean":
+        y = x64.mean(axis=tuple(attrs["axes"]), keepdims=True)
     elif op == "BatchNormalization":
         c = shape[1]
         p = [r.standard_normal(c), r.standard_normal(c), r.standard_normal(c),
@@ -281,6 +342,8 @@ def cases():
     gemm("gemm_m13_k1", 13, 1, 33, bias=None)
     gemm("gemm_prime", 17, 331, 71, act="Sigmoid")
     gemm("gemm_bigk", 25, 700, 65, act="LeakyRelu")
+    # 4 K blocks of 250, 17 panels when one L2 block (JB) holds 16, a 7-row tail.
+    gemm("gemm_kblocks_jblocks", 31, 1000, 530, act="Relu")
     gemm("gemm_c_full", 5, 7, 6, bias="mn")  # C not a row vector: reference path
     gemm("gemm_transa", 6, 10, 9, trans_a=1)
     mm = lambda name, *a, **kw: C.append((name, case_matmul, a, kw))
@@ -293,6 +356,12 @@ def cases():
     # kernels.cmake runs the *_blas cases through that path too.
     gemm("gemm_blas_transb_relu", 64, 257, 131, trans_b=1, alpha=0.5, bias="1n", act="Relu")
     mm("matmul_blas_3d", (2, 40, 300), (300, 199))
+    mm("matmul_runtime_tiles", (2, 37, 19), (2, 19, 45), const_b=False)  # 4-row tiles, tails
+    lstm = lambda name, *a, **kw: C.append((name, case_lstm, a, kw))
+    lstm("lstm_fwd", 9, 1, 40, 32)  # GP a multiple of 64, 4 steps + 1 of projection
+    lstm("lstm_odd_state", 7, 2, 5, 13, state=True)  # 52 gate columns in one padded panel
+    lstm("lstm_bidir_lens", 6, 3, 11, 20, direction="bidirectional", lens=[6, 2, 0])
+    lstm("lstm_reverse_layout1", 5, 2, 3, 17, direction="reverse", layout=1, state=True)
     pool = lambda name, *a, **kw: C.append((name, case_pool, a, kw))
     pool("maxpool_2x2", "MaxPool", (1, 19, 12, 12), (2, 2), (2, 2), (0, 0, 0, 0))
     pool("maxpool_3x3_s2_p1", "MaxPool", (1, 5, 17, 16), (3, 3), (2, 2), (1, 1, 1, 1))
@@ -310,6 +379,8 @@ def cases():
     simple("softmax_last", "Softmax", (3, 1000))
     simple("softmax_axis1", "Softmax", (2, 7, 5), axis=1)
     simple("softmax_n1", "Softmax", (4, 1))
+    simple("softmax_tail37", "Softmax", (5, 37))  # vector body + masked tail
+    simple("reduce_mean_last", "ReduceMean", (6, 67), axes=[-1])  # 8 partial sums + rest
     simple("batchnorm_nchw", "BatchNormalization", (2, 13, 5, 7))
     simple("batchnorm_nc", "BatchNormalization", (3, 17))
     return C

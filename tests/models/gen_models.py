@@ -149,6 +149,45 @@ def recalibrate_bn(model, batches=8, batch_size=8, hw=224):
     model.eval()
 
 
+class Transformer(nn.Module):
+    """2-layer transformer encoder, d=128, 4 heads, ffn 512 (issue 4's row)."""
+
+    def __init__(self):
+        super().__init__()
+        # Sequence-first (batch_first=False) keeps torch off its fused fast
+        # paths, which have no ONNX export (_transformer_encoder_layer_fwd,
+        # _native_multi_head_attention).
+        layer = nn.TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0.0)
+        self.enc = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+        # TransformerEncoder deep-copies the layer: give each layer its own
+        # weights (and non-trivial biases and norms) from the seeded RNG.
+        for name, p in self.named_parameters():
+            if p.dim() > 1:
+                nn.init.xavier_uniform_(p)
+            elif "norm" in name and name.endswith("weight"):
+                nn.init.normal_(p, 1.0, 0.1)
+            else:
+                nn.init.normal_(p, 0.0, 0.1)
+
+    def forward(self, x):
+        return self.enc(x)
+
+
+class LSTMSeq(nn.Module):
+    """One LSTM layer 40 -> 128 over a sequence; returns every step's h."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(40, 128)
+        # Wider than the default U(-1/sqrt(128), 1/sqrt(128)) so the gates
+        # leave their linear range and the outputs are not tiny.
+        for p in self.lstm.parameters():
+            nn.init.uniform_(p, -0.3, 0.3)
+
+    def forward(self, x):
+        return self.lstm(x)[0]
+
+
 # --------------------------------------------------------------------------
 # registry: name -> (builder, input shape(s) for data, dynamic_axes or None)
 # --------------------------------------------------------------------------
@@ -188,6 +227,14 @@ def build_mobilenet_v2():
     return m, [(1, 3, 224, 224)], None
 
 
+def build_transformer():
+    return Transformer(), [(32, 1, 128)], None
+
+
+def build_lstm():
+    return LSTMSeq(), [(50, 1, 40)], None
+
+
 # Models whose BatchNormalization nodes are kept in the exported graph.
 # (In EVAL export mode torch folds BN into the preceding Conv, so resnet18 /
 # mobilenet_v2 exercise the fused form and these two the explicit op.)
@@ -202,6 +249,8 @@ MODELS = {
     "ops_misc": build_ops_misc,
     "resnet18": build_resnet18,
     "mobilenet_v2": build_mobilenet_v2,
+    "transformer": build_transformer,
+    "lstm": build_lstm,
 }
 
 
