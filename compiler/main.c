@@ -62,7 +62,7 @@ static const char usage[] =
     "  --blas none|openblas openblas: MatMul/Gemm with a constant B, M >= 16 and\n"
     "                       M*N*K >= 2^21 call cblas_sgemm (link -lopenblas)\n"
     "  --disable-pass P,..  skip optional passes (ablation): fuse-conv-batchnorm,\n"
-    "                       fuse-residual-add, fuse-activation\n"
+    "                       fuse-layernorm, fuse-residual-add, fuse-activation\n"
     "  --templates DIR      kernel templates (default: %s)\n"
     "  --no-comments        do not name the ONNX nodes in comments\n"
     "  --list-unsupported   print the support report and stop (same as `support`)\n"
