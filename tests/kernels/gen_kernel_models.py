@@ -263,6 +263,16 @@ def cases():
     conv("conv_1d", 1, 6, (23,), 10, 3, pad=1, stride=2)
     conv("conv_hswish", 1, 10, (6, 6), 14, 3, pad=1, act="HardSwish")
     conv("conv_tanh", 1, 4, (5, 5), 3, 3, act="Tanh")
+    # Winograd F(4x4, 3x3) (stride-1 3x3 with >= 24 tiles of 4x4 outputs):
+    # prime sizes, sizes not multiple of 4 or 16, 12-row panel tails,
+    # pads 0-2, batch 2, epilogues, more than 16 tiles per row.
+    conv("wino_23x19_p1", 1, 7, (23, 19), 13, 3, pad=1)
+    conv("wino_nopad_relu", 1, 32, (26, 26), 64, 3, act="Relu")
+    conv("wino_res_relu", 2, 16, (29, 17), 24, 3, pad=1, act="Relu", residual=True)
+    conv("wino_wide_nobias", 1, 5, (9, 71), 11, 3, pad=1, bias=False)
+    conv("wino_sigmoid", 1, 6, (20, 21), 5, 3, pad=1, act="Sigmoid")
+    conv("wino_clip_res", 1, 9, (18, 18), 17, 3, pad=2, act="Clip", residual=True)
+    conv("wino_k600", 1, 600, (19, 20), 12, 3, pad=1)  # Cin > one K block
     conv("dw_3x3_s1", 1, 32, (15, 15), 32, 3, pad=1, group=32, act="Clip")
     conv("dw_3x3_s2", 1, 24, (17, 16), 24, 3, stride=2, pad=1, group=24, act="Relu")
     conv("dw_3x3_s2_big", 1, 3, (112, 112), 3, 3, stride=2, pad=1, group=3)

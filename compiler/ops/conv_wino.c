@@ -1,0 +1,79 @@
+/*
+ * conv_wino.c - Winograd F(4x4, 3x3) for 3x3, stride-1, undilated,
+ * ungrouped convolutions with constant weights (templates/conv_wino.m4).
+ *
+ * Each 4x4 output tile is computed from a 6x6 input tile d as
+ *     Y = AT [ (G g GT) (.) (BT d B) ] A
+ * so the 9 multiply-adds per output and input channel of the direct form
+ * become 36 / 16 = 2.25, done as 36 GEMMs (one per position xi of the 6x6
+ * transformed tile): M_xi[Cout, tiles] = U_xi[Cout, Cin] * V_xi[Cin, tiles].
+ * U = G g GT is computed here, in double, and packed in the 12-row panels
+ * of the shared micro-kernel: element (r, k) of panel p of position xi at
+ * [((xi * panels + p) * Cin + k) * 12 + r]. The interpolation points are
+ * 0, +-1, +-2 and infinity; the float result stays within ~1e-5 relative
+ * of the direct convolution for the channel counts of CNNs (tests/kernels
+ * holds it to the float64 reference).
+ */
+#include "ops.h"
+
+#include <stdlib.h>
+
+enum { MRP = 12 };
+
+static const double G[6][3] = {
+    {1.0 / 4, 0, 0},
+    {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+    {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+    {1.0 / 24, 1.0 / 12, 1.0 / 6},
+    {1.0 / 24, -1.0 / 12, 1.0 / 6},
+    {0, 0, 1},
+};
+
+int64_t conv_wino_tiles(int64_t oh, int64_t ow) { return ((oh + 3) / 4) * ((ow + 3) / 4); }
+
+/* When Winograd beats the im2col GEMM (measured on resnet18 and the small
+   CNN, AVX-512, one thread): it trades 4x fewer multiply-adds for a 4x
+   larger transformed weight (36 instead of 9 floats per channel pair) and
+   input/output transforms. With few tiles the GEMMs are narrow and the 36
+   weight matrices are streamed from memory for little work, so it is used
+   only when there are at least WINO_MIN_TILES tiles per image and the
+   transformed weights are at most WINO_MAX_WEIGHTS floats. */
+enum { WINO_MIN_TILES = 24, WINO_MAX_WEIGHTS = 36 * 128 * 128 };
+
+bool conv_wino_applies(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+                       int64_t group, int64_t cin, int64_t cout, int64_t oh, int64_t ow) {
+    if (kh != 3 || kw != 3 || sh != 1 || sw != 1 || dh != 1 || dw != 1 || group != 1) return false;
+    if (conv_wino_tiles(oh, ow) < WINO_MIN_TILES) return false;
+    return 36 * cin * cout <= WINO_MAX_WEIGHTS && cin >= 4;
+}
+
+/* Scratch of templates/conv_wino.m4: one phase-split input plane, V and M
+   (36 x channels x tiles each), 16 spare floats for masked-off lanes. */
+int64_t conv_wino_scratch(int64_t cin, int64_t cout, int64_t oh, int64_t ow) {
+    int64_t th = (oh + 3) / 4, tw = (ow + 3) / 4, nt = th * tw;
+    int64_t wq = (tw + 15) / 16 * 16 + 1, hp = 4 * th + 2;
+    return (hp * 4 * wq + 36 * cin * nt + 36 * cout * nt + 16) * 4;
+}
+
+/* U = G g GT for every (cout, cin) pair, packed as described above. */
+float *conv_wino_pack(const float *w, int64_t cout, int64_t cin, int64_t *packed_len) {
+    int64_t panels = (cout + MRP - 1) / MRP;
+    *packed_len = 36 * panels * cin * MRP;
+    float *p = calloc((size_t)*packed_len, sizeof(float));
+    if (!p) return NULL;
+    for (int64_t o = 0; o < cout; o++)
+        for (int64_t c = 0; c < cin; c++) {
+            const float *g = w + (o * cin + c) * 9;
+            double t[6][3]; /* G g */
+            for (int i = 0; i < 6; i++)
+                for (int j = 0; j < 3; j++)
+                    t[i][j] = G[i][0] * g[j] + G[i][1] * g[3 + j] + G[i][2] * g[6 + j];
+            for (int i = 0; i < 6; i++)
+                for (int j = 0; j < 6; j++) {
+                    double u = t[i][0] * G[j][0] + t[i][1] * G[j][1] + t[i][2] * G[j][2];
+                    int64_t xi = i * 6 + j;
+                    p[((xi * panels + o / MRP) * cin + c) * MRP + o % MRP] = (float)u;
+                }
+        }
+    return p;
+}
