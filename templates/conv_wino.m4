@@ -83,6 +83,7 @@ m4_divert(0)m4_dnl
    (HP rows of 4 phases of WQ floats). */
 static void KNAME`'_plane(const float *restrict xc, float *restrict pl)
 {
+    float tmp[4 * WQ + 64];
     long r, q, m;
     for (r = 0; r < HP; r++) {
         long h = r - PT;
@@ -91,11 +92,27 @@ static void KNAME`'_plane(const float *restrict xc, float *restrict pl)
             for (q = 0; q < 4 * WQ; q++) row[q] = 0.0f;
             continue;
         }
-        for (q = 0; q < 4; q++)
-            for (m = 0; m < WQ; m++) {
-                long w = 4 * m + q - PL;
-                row[q * WQ + m] = w >= 0 && w < W ? xc[h * (long)W + w] : 0.0f;
+        /* the padded row, then its 4 phases */
+        for (q = 0; q < PL; q++) tmp[q] = 0.0f;
+        memcpy(tmp + PL, xc + h * (long)W, W * sizeof(float));
+        for (q = PL + W; q < 4 * WQ + 64; q++) tmp[q] = 0.0f;
+#if MLEGEN_AVX512 && SIMD_OK
+        for (m = 0; m < WQ; m += 16) {
+            __m512 v0 = _mm512_loadu_ps(tmp + 4 * m), v1 = _mm512_loadu_ps(tmp + 4 * m + 16);
+            __m512 v2 = _mm512_loadu_ps(tmp + 4 * m + 32), v3 = _mm512_loadu_ps(tmp + 4 * m + 48);
+            __mmask16 wm = (__mmask16)(WQ - m >= 16 ? 0xffff : (1u << (WQ - m)) - 1);
+            for (q = 0; q < 4; q++) {
+                /* lanes 0-7 of lo / hi: phase q of the first / last 32 floats */
+                __m512i idx = _mm512_add_epi32(_mm512_set1_epi32((int)q),
+                    _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28));
+                __m512 lo = _mm512_permutex2var_ps(v0, idx, v1), hi = _mm512_permutex2var_ps(v2, idx, v3);
+                _mm512_mask_storeu_ps(row + q * WQ + m, wm, _mm512_shuffle_f32x4(lo, hi, 0x44));
             }
+        }
+#else
+        for (q = 0; q < 4; q++)
+            for (m = 0; m < WQ; m++) row[q * WQ + m] = tmp[4 * m + q];
+#endif
     }
 }
 m4_pushdef(`ACT', `none')m4_pushdef(`HAS_RESIDUAL', 0)m4_dnl
