@@ -38,7 +38,7 @@ int64_t conv_wino_tiles(int64_t oh, int64_t ow) { return ((oh + 3) / 4) * ((ow +
    weight matrices are streamed from memory for little work, so it is used
    only when there are at least WINO_MIN_TILES tiles per image and the
    transformed weights are at most WINO_MAX_WEIGHTS floats. */
-enum { WINO_MIN_TILES = 24, WINO_MAX_WEIGHTS = 36 * 128 * 128 };
+enum { WINO_MIN_TILES = 16, WINO_MAX_WEIGHTS = 36 * 256 * 256 };
 
 bool conv_wino_applies(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
                        int64_t group, int64_t cin, int64_t cout, int64_t oh, int64_t ow) {
