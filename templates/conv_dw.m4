@@ -35,23 +35,37 @@ m4_ifelse(SW, 1, `        (void)tmp;
         for (q = 0; q < PL; q++) row[q] = 0.0f;
         memcpy(row + PL, xc + h * (long)W, W * sizeof(float));
         for (q = PL + W; q < ROWLEN; q++) row[q] = 0.0f;
-', `        for (q = 0; q < PL; q++) tmp[q] = 0.0f;
-        memcpy(tmp + PL, xc + h * (long)W, W * sizeof(float));
-        for (q = PL + W; q < ROWLEN + 64; q++) tmp[q] = 0.0f;
-m4_ifelse(SW, 2, `#if MLEGEN_AVX512 && SIMD_OK
+', `m4_ifelse(SW, 2, `#if MLEGEN_AVX512 && SIMD_OK
+        /* Straight from the input: padded floats [2q, 2q + 32) are two
+           expand-loads (lanes outside the input are zeros), split into even
+           and odd phases by two permutes. No staging copy: reloading a row
+           just written by narrower stores stalls store forwarding. */
         {
             const __m512i ev = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
             const __m512i od = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+            const float *xr = xc + h * (long)W;
+            (void)tmp;
             for (q = 0; q < WPH; q += 16) {
                 __mmask16 m = (__mmask16)(WPH - q >= 16 ? 0xffff : (1u << (WPH - q)) - 1);
-                __m512 v0 = _mm512_loadu_ps(tmp + 2 * q), v1 = _mm512_loadu_ps(tmp + 2 * q + 16);
-                _mm512_mask_storeu_ps(row + q, m, _mm512_permutex2var_ps(v0, ev, v1));
-                _mm512_mask_storeu_ps(row + WPH + q, m, _mm512_permutex2var_ps(v0, od, v1));
+                __m512 v[2];
+                long k;
+                for (k = 0; k < 2; k++) {
+                    long p0 = 2 * q + 16 * k; /* padded column of lane 0 */
+                    long lo = PL - p0 < 0 ? 0 : PL - p0 > 16 ? 16 : PL - p0;
+                    long hi = W + PL - p0 < 0 ? 0 : W + PL - p0 > 16 ? 16 : W + PL - p0;
+                    unsigned vm = hi > lo ? ((1u << hi) - 1) & ~((1u << lo) - 1) : 0;
+                    v[k] = _mm512_maskz_expandloadu_ps((__mmask16)vm, vm ? xr + p0 + lo - PL : xc);
+                }
+                _mm512_mask_storeu_ps(row + q, m, _mm512_permutex2var_ps(v[0], ev, v[1]));
+                _mm512_mask_storeu_ps(row + WPH + q, m, _mm512_permutex2var_ps(v[0], od, v[1]));
             }
             continue;
         }
 #endif
 ')m4_dnl
+        for (q = 0; q < PL; q++) tmp[q] = 0.0f;
+        memcpy(tmp + PL, xc + h * (long)W, W * sizeof(float));
+        for (q = PL + W; q < ROWLEN + 64; q++) tmp[q] = 0.0f;
         for (q = 0; q < ROWLEN; q++) row[(q % SW) * WPH + q / SW] = tmp[q];
 ')m4_dnl
     }

@@ -92,24 +92,36 @@ static void KNAME`'_plane(const float *restrict xc, float *restrict pl)
             for (q = 0; q < 4 * WQ; q++) row[q] = 0.0f;
             continue;
         }
-        /* the padded row, then its 4 phases */
-        for (q = 0; q < PL; q++) tmp[q] = 0.0f;
-        memcpy(tmp + PL, xc + h * (long)W, W * sizeof(float));
-        for (q = PL + W; q < 4 * WQ + 64; q++) tmp[q] = 0.0f;
 #if MLEGEN_AVX512 && SIMD_OK
+        /* Padded floats [4m, 4m + 64) straight from the input: four
+           expand-loads (lanes outside the input are zeros; no staging copy,
+           whose reload would stall store forwarding), then per phase two
+           permutes and a 256-bit lane shuffle. */
+        (void)tmp;
         for (m = 0; m < WQ; m += 16) {
-            __m512 v0 = _mm512_loadu_ps(tmp + 4 * m), v1 = _mm512_loadu_ps(tmp + 4 * m + 16);
-            __m512 v2 = _mm512_loadu_ps(tmp + 4 * m + 32), v3 = _mm512_loadu_ps(tmp + 4 * m + 48);
+            const float *xr = xc + h * (long)W;
             __mmask16 wm = (__mmask16)(WQ - m >= 16 ? 0xffff : (1u << (WQ - m)) - 1);
+            __m512 v[4];
+            long k;
+            for (k = 0; k < 4; k++) {
+                long p0 = 4 * m + 16 * k; /* padded column of lane 0 */
+                long lo = PL - p0 < 0 ? 0 : PL - p0 > 16 ? 16 : PL - p0;
+                long hi = W + PL - p0 < 0 ? 0 : W + PL - p0 > 16 ? 16 : W + PL - p0;
+                unsigned vm = hi > lo ? ((1u << hi) - 1) & ~((1u << lo) - 1) : 0;
+                v[k] = _mm512_maskz_expandloadu_ps((__mmask16)vm, vm ? xr + p0 + lo - PL : xc);
+            }
             for (q = 0; q < 4; q++) {
-                /* lanes 0-7 of lo / hi: phase q of the first / last 32 floats */
+                /* lanes 0-7 of va / vb: phase q of the first / last 32 floats */
                 __m512i idx = _mm512_add_epi32(_mm512_set1_epi32((int)q),
                     _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28));
-                __m512 lo = _mm512_permutex2var_ps(v0, idx, v1), hi = _mm512_permutex2var_ps(v2, idx, v3);
-                _mm512_mask_storeu_ps(row + q * WQ + m, wm, _mm512_shuffle_f32x4(lo, hi, 0x44));
+                __m512 va = _mm512_permutex2var_ps(v[0], idx, v[1]), vb = _mm512_permutex2var_ps(v[2], idx, v[3]);
+                _mm512_mask_storeu_ps(row + q * WQ + m, wm, _mm512_shuffle_f32x4(va, vb, 0x44));
             }
         }
 #else
+        for (q = 0; q < PL; q++) tmp[q] = 0.0f;
+        memcpy(tmp + PL, xc + h * (long)W, W * sizeof(float));
+        for (q = PL + W; q < 4 * WQ + 64; q++) tmp[q] = 0.0f;
         for (q = 0; q < 4; q++)
             for (m = 0; m < WQ; m++) row[q * WQ + m] = tmp[4 * m + q];
 #endif
