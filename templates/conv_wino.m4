@@ -92,39 +92,47 @@ static void KNAME`'_plane(const float *restrict xc, float *restrict pl)
             for (q = 0; q < 4 * WQ; q++) row[q] = 0.0f;
             continue;
         }
-#if MLEGEN_AVX512 && SIMD_OK
-        /* Padded floats [4m, 4m + 64) straight from the input: four
-           expand-loads (lanes outside the input are zeros; no staging copy,
-           whose reload would stall store forwarding), then per phase two
-           permutes and a 256-bit lane shuffle. */
+m4_ifelse(m4_eval(PL < 16), 1, `#if MLEGEN_AVX512 && SIMD_OK
+        /* Padded floats [4m, 4m + 64) straight from the input row: each
+           16 is one masked load (zeros past the row) joined with the
+           previous one by a permute that shifts in the PL left zeros. No
+           staging copy: reloading a row just written by narrower stores
+           stalls store forwarding. Then per phase two permutes and a
+           256-bit lane shuffle. */
         (void)tmp;
-        for (m = 0; m < WQ; m += 16) {
+        {
             const float *xr = xc + h * (long)W;
-            __mmask16 wm = (__mmask16)(WQ - m >= 16 ? 0xffff : (1u << (WQ - m)) - 1);
-            __m512 v[4];
-            long k;
-            for (k = 0; k < 4; k++) {
-                long p0 = 4 * m + 16 * k; /* padded column of lane 0 */
-                long lo = PL - p0 < 0 ? 0 : PL - p0 > 16 ? 16 : PL - p0;
-                long hi = W + PL - p0 < 0 ? 0 : W + PL - p0 > 16 ? 16 : W + PL - p0;
-                unsigned vm = hi > lo ? ((1u << hi) - 1) & ~((1u << lo) - 1) : 0;
-                v[k] = _mm512_maskz_expandloadu_ps((__mmask16)vm, vm ? xr + p0 + lo - PL : xc);
-            }
-            for (q = 0; q < 4; q++) {
-                /* lanes 0-7 of va / vb: phase q of the first / last 32 floats */
-                __m512i idx = _mm512_add_epi32(_mm512_set1_epi32((int)q),
-                    _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28));
-                __m512 va = _mm512_permutex2var_ps(v[0], idx, v[1]), vb = _mm512_permutex2var_ps(v[2], idx, v[3]);
-                _mm512_mask_storeu_ps(row + q * WQ + m, wm, _mm512_shuffle_f32x4(va, vb, 0x44));
+            const __m512i sh = _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                _mm512_set1_epi32(16 - PL));
+            __m512 prev = _mm512_setzero_ps();
+            long jc = 0; /* next 16-float chunk of the input row */
+            for (m = 0; m < WQ; m += 16) {
+                __mmask16 wm = (__mmask16)(WQ - m >= 16 ? 0xffff : (1u << (WQ - m)) - 1);
+                __m512 v[4];
+                long k;
+                for (k = 0; k < 4; k++, jc++) {
+                    long cnt = W - 16 * jc < 0 ? 0 : W - 16 * jc > 16 ? 16 : W - 16 * jc;
+                    __m512 cur = _mm512_maskz_loadu_ps((__mmask16)((1u << cnt) - 1), cnt ? xr + 16 * jc : xr);
+                    v[k] = _mm512_permutex2var_ps(prev, sh, cur);
+                    prev = cur;
+                }
+                for (q = 0; q < 4; q++) {
+                    /* lanes 0-7 of va / vb: phase q of the first / last 32 floats */
+                    __m512i idx = _mm512_add_epi32(_mm512_set1_epi32((int)q),
+                        _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28));
+                    __m512 va = _mm512_permutex2var_ps(v[0], idx, v[1]), vb = _mm512_permutex2var_ps(v[2], idx, v[3]);
+                    _mm512_mask_storeu_ps(row + q * WQ + m, wm, _mm512_shuffle_f32x4(va, vb, 0x44));
+                }
             }
         }
-#else
+        continue;
+#endif
+')m4_dnl
         for (q = 0; q < PL; q++) tmp[q] = 0.0f;
         memcpy(tmp + PL, xc + h * (long)W, W * sizeof(float));
         for (q = PL + W; q < 4 * WQ + 64; q++) tmp[q] = 0.0f;
         for (q = 0; q < 4; q++)
             for (m = 0; m < WQ; m++) row[q * WQ + m] = tmp[4 * m + q];
-#endif
     }
 }
 m4_pushdef(`ACT', `none')m4_pushdef(`HAS_RESIDUAL', 0)m4_dnl
