@@ -199,9 +199,11 @@ def case_matmul(outdir, name, ashape, bshape, const_b=True):
         write(outdir, name, nodes, [("a", a), ("b", b)], [("y", y)], [])
 
 
-def case_pool(outdir, name, op, shape, k, stride, pads, ceil_mode=0, count_pad=0, dil=None):
+def case_pool(outdir, name, op, shape, k, stride, pads, ceil_mode=0, count_pad=0, dil=None,
+              nans=0):
     r = rng_for(name)
     x = r.standard_normal(shape).astype(np.float32)
+    x.flat[r.choice(x.size, nans, replace=False)] = np.nan  # a NaN in a window wins
     attrs = dict(kernel_shape=list(k), strides=list(stride), pads=list(pads), ceil_mode=ceil_mode)
     if op == "AveragePool":
         attrs["count_include_pad"] = count_pad
@@ -305,6 +307,9 @@ def cases():
     pool = lambda name, *a, **kw: C.append((name, case_pool, a, kw))
     pool("maxpool_2x2", "MaxPool", (1, 19, 12, 12), (2, 2), (2, 2), (0, 0, 0, 0))
     pool("maxpool_3x3_s2_p1", "MaxPool", (1, 5, 17, 16), (3, 3), (2, 2), (1, 1, 1, 1))
+    pool("maxpool_2x2_wide_nan", "MaxPool", (1, 3, 8, 75), (2, 2), (2, 2), (0, 0, 0, 0), nans=9)
+    pool("maxpool_3x3_s1_nan", "MaxPool", (1, 2, 9, 41), (3, 3), (1, 1), (1, 1, 1, 1), nans=5)
+    pool("maxpool_3x3_s2_wide", "MaxPool", (1, 4, 12, 70), (3, 3), (2, 2), (1, 1, 1, 1))
     pool("maxpool_ceil", "MaxPool", (2, 3, 11, 13), (3, 3), (2, 2), (0, 0, 0, 0), ceil_mode=1)
     pool("maxpool_dil", "MaxPool", (1, 4, 10, 9), (2, 3), (1, 2), (1, 0, 1, 2), dil=(2, 1))
     pool("avgpool_3x3_pad", "AveragePool", (1, 7, 9, 10), (3, 3), (1, 1), (1, 1, 1, 1))
