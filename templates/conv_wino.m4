@@ -20,10 +20,7 @@ m4_need(`CIN')m4_need(`COUT')m4_need(`OH')m4_need(`OW')
 m4_define(`TH', m4_eval((OH + 3) / 4))
 m4_define(`TW', m4_eval((OW + 3) / 4))
 m4_define(`NT', m4_eval(TH * TW))
-# With at most 8 tiles per row, AVX-512 transforms two tile rows per vector
-# (PAIR); the plane then has 4 more zero rows when TH is odd.
-m4_define(`PAIR', m4_eval(TW <= 8))
-m4_define(`HP', m4_eval(4 * TH + 2 + 4 * (PAIR && TH % 2)))
+m4_define(`HP', m4_eval(4 * TH + 2))
 m4_define(`WQ', m4_eval((TW + 15) / 16 * 16 + 1))
 m4_define(`PLANE', m4_eval(HP * 4 * WQ))
 m4_define(`PANELS', m4_eval((COUT + 11) / 12))
@@ -156,32 +153,14 @@ static void KNAME`'(const float *restrict x, const float *restrict u, const floa
             for (th = 0; th < TH; th++) {
 #if MLEGEN_AVX512 && SIMD_OK
 m4_pushdef(`WV', `__m512')m4_pushdef(`WADD', `_mm512_add_ps($1, $2)')m4_pushdef(`WSUB', `_mm512_sub_ps($1, $2)')m4_dnl
-m4_pushdef(`WFMA', `_mm512_fmadd_ps($1, _mm512_set1_ps($2), $3)')m4_dnl
-m4_ifelse(PAIR, 1, `m4_dnl
-m4_pushdef(`WLD', `_mm512_mask_loadu_ps(_mm512_maskz_loadu_ps(0xff, $1), 0xff00, $1 + 16 * WQ - 8)')m4_dnl
-m4_pushdef(`WST', `{
-                        __m512 t_ = $2;
-                        _mm512_mask_storeu_ps($1, wm, t_);
-                        _mm512_mask_storeu_ps($1 + TW - 8, wm2, t_);
-                    }')m4_dnl
-                /* tile rows th and th + 1 in lanes 0-7 and 8-15 */
-                if (th % 2 == 0) {
-                    const float *pp = pl + th * 16 * (long)WQ;
-                    float *vp = v + c * (long)NT + th * TW;
-                    __mmask16 wm = (__mmask16)((1u << TW) - 1);
-                    __mmask16 wm2 = (__mmask16)(th + 1 < TH ? wm << 8 : 0);
-                    tw = 0;
-                    WINO_IN
-                }
-', `m4_dnl
-m4_pushdef(`WLD', `_mm512_loadu_ps($1)')m4_pushdef(`WST', `_mm512_mask_storeu_ps($1, wm, $2)')m4_dnl
+m4_pushdef(`WFMA', `_mm512_fmadd_ps($1, _mm512_set1_ps($2), $3)')m4_pushdef(`WLD', `_mm512_loadu_ps($1)')m4_dnl
+m4_pushdef(`WST', `_mm512_mask_storeu_ps($1, wm, $2)')m4_dnl
                 for (tw = 0; tw < TW; tw += 16) {
                     const float *pp = pl + th * 16 * (long)WQ + tw;
                     float *vp = v + c * (long)NT + th * TW + tw;
                     __mmask16 wm = (__mmask16)(TW - tw >= 16 ? 0xffff : (1u << (TW - tw)) - 1);
                     WINO_IN
                 }
-')m4_dnl
 m4_popdef(`WV', `WADD', `WSUB', `WFMA', `WLD', `WST')m4_dnl
 #elif MLEGEN_AVX2 && SIMD_OK
 m4_pushdef(`WV', `__m256')m4_pushdef(`WADD', `_mm256_add_ps($1, $2)')m4_pushdef(`WSUB', `_mm256_sub_ps($1, $2)')m4_dnl

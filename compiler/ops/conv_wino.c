@@ -51,8 +51,7 @@ bool conv_wino_applies(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t d
    (36 x channels x tiles each), 16 spare floats for masked-off lanes. */
 int64_t conv_wino_scratch(int64_t cin, int64_t cout, int64_t oh, int64_t ow) {
     int64_t th = (oh + 3) / 4, tw = (ow + 3) / 4, nt = th * tw;
-    /* 4 more plane rows when the AVX-512 path pairs an odd number of tile rows */
-    int64_t wq = (tw + 15) / 16 * 16 + 1, hp = 4 * th + 2 + (tw <= 8 && th % 2 ? 4 : 0);
+    int64_t wq = (tw + 15) / 16 * 16 + 1, hp = 4 * th + 2;
     return (hp * 4 * wq + 36 * cin * nt + 36 * cout * nt + 16) * 4;
 }
 
