@@ -268,7 +268,7 @@ def cases():
     conv("conv_1d", 1, 6, (23,), 10, 3, pad=1, stride=2)
     conv("conv_hswish", 1, 10, (6, 6), 14, 3, pad=1, act="HardSwish")
     conv("conv_tanh", 1, 4, (5, 5), 3, 3, act="Tanh")
-    # Winograd F(4x4, 3x3) (stride-1 3x3 with >= 24 tiles of 4x4 outputs):
+    # Winograd F(4x4, 3x3) (stride-1 3x3 with >= 16 tiles of 4x4 outputs):
     # prime sizes, sizes not multiple of 4 or 16, 12-row panel tails,
     # pads 0-2, batch 2, epilogues, more than 16 tiles per row.
     conv("wino_23x19_p1", 1, 7, (23, 19), 13, 3, pad=1)
