@@ -4,7 +4,7 @@ set -e
 cd /work/wt-conv
 M=$1; T=$2; shift 2
 D=build/prof/$T; mkdir -p $D
-./build/mlegen build/models/$M/model.onnx -o $D/$M.c --prefix $M "$@"
+${MLEGEN:-./build/mlegen} build/models/$M/model.onnx -o $D/$M.c --prefix $M "$@"
 nice clang -std=c99 -O2 -march=native -g -c $D/$M.c -o $D/$M.o
 clang -std=c99 -O2 -march=native -I $D -DMLEGEN_MODEL_HEADER="\"$M.h\"" -DMLEGEN_PREFIX=$M $D/$M.o runtime_stub/harness.c -o $D/$M -lm
 /usr/bin/python3 -c "

@@ -3,7 +3,7 @@
 # max |y - ref64| / max |ref64| (ref64: the float64 reference of gen_kernel_models.py)
 cd /work/wt-conv
 for c in "${@:2}"; do D=build/prof/err-$c-$1; mkdir -p $D
-./build/mlegen build/km/$c/model.onnx -o $D/m.c --prefix m && clang -std=c99 -O2 -march=native -I $D -DMLEGEN_MODEL_HEADER='"m.h"' -DMLEGEN_PREFIX=m $D/m.c runtime_stub/harness.c -o $D/m -lm
+${MLEGEN:-./build/mlegen} build/km/$c/model.onnx -o $D/m.c --prefix m && clang -std=c99 -O2 -march=native -I $D -DMLEGEN_MODEL_HEADER='"m.h"' -DMLEGEN_PREFIX=m $D/m.c runtime_stub/harness.c -o $D/m -lm
 /usr/bin/python3 - "$c" "$D" <<'PY'
 import sys, glob, subprocess, numpy as np, onnx
 from onnx import numpy_helper as h

@@ -53,12 +53,39 @@ bool conv_wino_applies(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t d
     return 36 * cin * cout <= WINO_MAX_WEIGHTS && cin >= 4;
 }
 
-/* Scratch of templates/conv_wino.m4: one phase-split input plane, V and M
-   (36 x channels x tiles each), 16 spare floats for masked-off lanes. */
+/* Tile rows per block (templates/conv_wino.m4 transforms, multiplies and
+   transforms back one block of tile rows at a time, so that V and M, 36 x
+   (Cin + Cout) x tiles floats, can stay in L2). The cost of a choice is the
+   GEMM columns it computes (tiles padded to the micro-kernel's 32 per
+   block), 30% more when V and M spill WINO_BLOCK_BYTES; the cheapest wins,
+   the larger block on ties. E.g. resnet18's 56x56 layers take blocks of 2
+   tile rows (28 tiles: no more padding than the whole 196), its 28x28
+   layers the whole image (blocks of 2 rows would pad 14 tiles to 32). */
+enum { WINO_BLOCK_BYTES = 512 * 1024 };
+
+int64_t conv_wino_block_rows(int64_t cin, int64_t cout, int64_t oh, int64_t ow) {
+    int64_t th = (oh + 3) / 4, tw = (ow + 3) / 4, best = th;
+    double best_cost = -1;
+    for (int64_t trb = th; trb >= 1; trb--) {
+        int64_t cols = 0;
+        for (int64_t t0 = 0; t0 < th; t0 += trb) {
+            int64_t rows = th - t0 < trb ? th - t0 : trb;
+            cols += (rows * tw + 31) / 32 * 32;
+        }
+        bool fits = 36 * (cin + cout) * trb * tw * 4 <= WINO_BLOCK_BYTES;
+        double cost = cols * (fits ? 1.0 : 1.3);
+        if (best_cost < 0 || cost < best_cost) best = trb, best_cost = cost;
+    }
+    return best;
+}
+
+/* Scratch of templates/conv_wino.m4: the phase-split input plane of one
+   block, V and M of one block (36 x channels x tiles each), 16 spare floats
+   for masked-off lanes. */
 int64_t conv_wino_scratch(int64_t cin, int64_t cout, int64_t oh, int64_t ow) {
-    int64_t th = (oh + 3) / 4, tw = (ow + 3) / 4, nt = th * tw;
-    int64_t wq = (tw + 15) / 16 * 16 + 1, hp = 4 * th + 2;
-    return (hp * 4 * wq + 36 * cin * nt + 36 * cout * nt + 16) * 4;
+    int64_t trb = conv_wino_block_rows(cin, cout, oh, ow), tw = (ow + 3) / 4, ntb = trb * tw;
+    int64_t wq = (tw + 15) / 16 * 16 + 1, hp = 4 * trb + 2;
+    return (hp * 4 * wq + 36 * cin * ntb + 36 * cout * ntb + 16) * 4;
 }
 
 /* U = G g GT for every (cout, cin) pair, packed as described above. */

@@ -306,6 +306,7 @@ static int emit_conv_wino(Emit *e, Node *n, const Geom *g) {
     kernel_geom(k, g);
     kernel_int(k, "CIN", g->c);
     kernel_int(k, "COUT", cout);
+    kernel_int(k, "TRB", conv_wino_block_rows(g->c, cout, g->oh, g->ow));
     kernel_int(k, "HAS_BIAS", b != NULL);
     kernel_epilogue(k, &n->epi);
     const char *fn = kernel_end(e, k);

@@ -89,6 +89,7 @@ bool conv_wino_applies(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t d
                        int64_t group, int64_t cin, int64_t cout, int64_t oh, int64_t ow);
 int64_t conv_wino_tiles(int64_t oh, int64_t ow);
 int64_t conv_wino_scratch(int64_t cin, int64_t cout, int64_t oh, int64_t ow);
+int64_t conv_wino_block_rows(int64_t cin, int64_t cout, int64_t oh, int64_t ow);
 float *conv_wino_pack(const float *w, int64_t cout, int64_t cin, int64_t *packed_len);
 /* Inference BatchNormalization as y = x * scale[c] + shift[c]. */
 void batchnorm_affine(const Node *n, float *scale, float *shift);

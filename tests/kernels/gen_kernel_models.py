@@ -278,6 +278,7 @@ def cases():
     conv("wino_sigmoid", 1, 6, (20, 21), 5, 3, pad=1, act="Sigmoid")
     conv("wino_clip_res", 1, 9, (18, 18), 17, 3, pad=2, act="Clip", residual=True)
     conv("wino_k600", 1, 600, (19, 20), 12, 3, pad=1)  # Cin > one K block
+    conv("wino_blocked", 1, 32, (19, 110), 32, 3, pad=1, act="Relu", residual=True)  # tile rows 2+2+1
     conv("dw_3x3_s1", 1, 32, (15, 15), 32, 3, pad=1, group=32, act="Clip")
     conv("dw_3x3_s2", 1, 24, (17, 16), 24, 3, stride=2, pad=1, group=24, act="Relu")
     conv("dw_3x3_s2_big", 1, 3, (112, 112), 3, 3, stride=2, pad=1, group=3)
