@@ -29,7 +29,9 @@ static const double G[6][3] = {
     {0, 0, 1},
 };
 
-int64_t conv_wino_tiles(int64_t oh, int64_t ow) { return ((oh + 3) / 4) * ((ow + 3) / 4); }
+int64_t conv_wino_tiles(int64_t oh, int64_t ow) {
+    return ((oh + 3) / 4) * ((ow + 3) / 4);
+}
 
 /* When Winograd beats the im2col GEMM. It trades 4x fewer multiply-adds for
    a 4x larger transformed weight (36 instead of 9 floats per channel pair)

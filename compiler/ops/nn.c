@@ -233,7 +233,8 @@ int64_t scratch_conv(const Node *n, const Options *opt) {
         int64_t wph = (g.w + g.pl + g.pr + g.sw - 1) / g.sw + 16;
         return rows * g.sw * wph * 4;
     }
-    if (conv_is_wino(n, &g, group)) return conv_wino_scratch(g.c, n->inputs[1]->dims[0], g.oh, g.ow);
+    if (conv_is_wino(n, &g, group))
+        return conv_wino_scratch(g.c, n->inputs[1]->dims[0], g.oh, g.ow);
     /* One im2col block of templates/conv_gemm.m4: KC rows by JB panels of
        32 columns (the same formulas as the template's). */
     int64_t k = (g.c / group) * g.kh * g.kw, panels = (g.oh * g.ow + 31) / 32;
