@@ -7832,6 +7832,33 @@ static void k2_maxpool(const float *restrict x, float *restrict y)
                 continue;
             }
             for (ow = 0; ow < 0; ow++) k2_maxpool_slow(xc, oh, ow, yr + ow);
+#if MLEGEN_AVX512 && 1
+            /* 16 outputs at a time, tap by tap, straight from the input
+               (stride 2: the even floats of 32, by a permute). The max
+               keeps the accumulator when either is NaN; a NaN tap then
+               replaces it, so a NaN anywhere in the window wins. */
+            for (ow = 0; ow < 4; ow += 16) {
+                long n = 4 - ow < 16 ? 4 - ow : 16;
+                __mmask16 om = (__mmask16)((1u << n) - 1);
+                const __m512i ev = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+                unsigned long long lm = (1ULL << (2 * n - 1)) - 1;
+                __m512 acc = _mm512_set1_ps(-HUGE_VALF);
+                for (kh = 0; kh < 2; kh++) {
+                    const float *xr = xc + (h0 + kh * 1) * (long)8 + ow * 2 - 0;
+                    for (kw = 0; kw < 2; kw++) {
+                        __m512 t = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps((__mmask16)lm, xr + kw * 1), ev,
+                                                          _mm512_maskz_loadu_ps((__mmask16)(lm >> 16), xr + kw * 1 + 16));
+                        acc = _mm512_max_ps(t, acc);
+                        acc = _mm512_mask_mov_ps(acc, _mm512_cmp_ps_mask(t, t, _CMP_UNORD_Q), t);
+                    }
+                }
+                _mm512_mask_storeu_ps(yr + ow, om, acc);
+            }
+            (void)col;
+            (void)w;
+            for (ow = 4; ow < 4; ow++) k2_maxpool_slow(xc, oh, ow, yr + ow);
+            continue;
+#endif
             /* Vertical max over the window rows for every column, then the
                horizontal max: dependency chains of 2 + 2, not 2 * 2. */
             for (w = 0; w < 8; w++) {

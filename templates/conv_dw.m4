@@ -35,23 +35,41 @@ m4_ifelse(SW, 1, `        (void)tmp;
         for (q = 0; q < PL; q++) row[q] = 0.0f;
         memcpy(row + PL, xc + h * (long)W, W * sizeof(float));
         for (q = PL + W; q < ROWLEN; q++) row[q] = 0.0f;
-', `        for (q = 0; q < PL; q++) tmp[q] = 0.0f;
-        memcpy(tmp + PL, xc + h * (long)W, W * sizeof(float));
-        for (q = PL + W; q < ROWLEN + 64; q++) tmp[q] = 0.0f;
-m4_ifelse(SW, 2, `#if MLEGEN_AVX512 && SIMD_OK
+', `m4_ifelse(SW, 2, `m4_ifelse(m4_eval(PL < 16), 1, `#if MLEGEN_AVX512 && SIMD_OK
+        /* Straight from the input row: each 16 padded floats are one masked
+           load (zeros past the row) joined with the previous one by a
+           permute that shifts in the PL left zeros; 32 of them split into
+           even and odd phases by two permutes. No staging copy: reloading a
+           row just written by narrower stores stalls store forwarding. */
         {
             const __m512i ev = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
             const __m512i od = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+            const __m512i sh = _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                _mm512_set1_epi32(16 - PL));
+            const float *xr = xc + h * (long)W;
+            __m512 prev = _mm512_setzero_ps();
+            long jc = 0; /* next 16-float chunk of the input row */
+            (void)tmp;
             for (q = 0; q < WPH; q += 16) {
                 __mmask16 m = (__mmask16)(WPH - q >= 16 ? 0xffff : (1u << (WPH - q)) - 1);
-                __m512 v0 = _mm512_loadu_ps(tmp + 2 * q), v1 = _mm512_loadu_ps(tmp + 2 * q + 16);
-                _mm512_mask_storeu_ps(row + q, m, _mm512_permutex2var_ps(v0, ev, v1));
-                _mm512_mask_storeu_ps(row + WPH + q, m, _mm512_permutex2var_ps(v0, od, v1));
+                __m512 v[2];
+                long k;
+                for (k = 0; k < 2; k++, jc++) {
+                    long cnt = W - 16 * jc < 0 ? 0 : W - 16 * jc > 16 ? 16 : W - 16 * jc;
+                    __m512 cur = _mm512_maskz_loadu_ps((__mmask16)((1u << cnt) - 1), cnt ? xr + 16 * jc : xr);
+                    v[k] = _mm512_permutex2var_ps(prev, sh, cur);
+                    prev = cur;
+                }
+                _mm512_mask_storeu_ps(row + q, m, _mm512_permutex2var_ps(v[0], ev, v[1]));
+                _mm512_mask_storeu_ps(row + WPH + q, m, _mm512_permutex2var_ps(v[0], od, v[1]));
             }
             continue;
         }
 #endif
-')m4_dnl
+')')m4_dnl
+        for (q = 0; q < PL; q++) tmp[q] = 0.0f;
+        memcpy(tmp + PL, xc + h * (long)W, W * sizeof(float));
+        for (q = PL + W; q < ROWLEN + 64; q++) tmp[q] = 0.0f;
         for (q = 0; q < ROWLEN; q++) row[(q % SW) * WPH + q / SW] = tmp[q];
 ')m4_dnl
     }

@@ -74,6 +74,24 @@ m4_ifelse(SW, 1, `                    /* expand-loads read only the valid floats
                     if (n > 16)
                         _mm512_mask_storeu_ps(d + ow + 16, (__mmask16)(all >> 16),
                                               _mm512_maskz_expandloadu_ps((__mmask16)(vm >> 16), src + first));
+', SW, 2, `                    /* stride 2: the valid lanes are contiguous, so the even
+                       floats of the input span (two masked loads, one permute)
+                       are expanded into them; no gather */
+                    const __m512i ev = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+                    const float *src = z0 < z1 ? xr + z0 * 2 + off : x;
+                    long n0 = (z1 - ow < 16 ? z1 - ow : 16) - (z0 - ow < 16 ? z0 - ow : 16), n1 = z1 - z0 - n0;
+                    unsigned long long l0 = n0 > 0 ? (1ULL << (2 * n0 - 1)) - 1 : 0;
+                    __m512 c0 = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps((__mmask16)l0, src), ev,
+                                                       _mm512_maskz_loadu_ps((__mmask16)(l0 >> 16), src + 16));
+                    _mm512_mask_storeu_ps(d + ow, (__mmask16)all, _mm512_maskz_expand_ps((__mmask16)vm, c0));
+                    if (n > 16) {
+                        unsigned long long l1 = n1 > 0 ? (1ULL << (2 * n1 - 1)) - 1 : 0;
+                        const float *s1 = n1 > 0 ? src + 2 * n0 : x;
+                        __m512 c1 = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps((__mmask16)l1, s1), ev,
+                                                           _mm512_maskz_loadu_ps((__mmask16)(l1 >> 16), s1 + 16));
+                        _mm512_mask_storeu_ps(d + ow + 16, (__mmask16)(all >> 16),
+                                              _mm512_maskz_expand_ps((__mmask16)(vm >> 16), c1));
+                    }
 ', `                    /* strided: gather lane i from column ow + i */
                     const float *src = z0 < z1 ? xr + z0 * SW + off : x;
                     __m512i idx = _mm512_mullo_epi32(

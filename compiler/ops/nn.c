@@ -214,6 +214,13 @@ static bool conv_is_depthwise(const Node *n, const Geom *g, int64_t group) {
     return group == g->c && group > 1 && n->inputs[1]->dims[0] == group;
 }
 
+static bool conv_is_wino(const Node *n, const Geom *g, int64_t group) {
+    const Tensor *b = node_input((Node *)n, 2);
+    if (!n->inputs[1]->data || (b && !b->data)) return false; /* packed at compile time */
+    return conv_wino_applies(g->kh, g->kw, g->sh, g->sw, g->dh, g->dw, group, g->c,
+                             n->inputs[1]->dims[0], g->oh, g->ow);
+}
+
 int64_t scratch_conv(const Node *n, const Options *opt) {
     Geom g;
     int64_t group;
@@ -226,6 +233,8 @@ int64_t scratch_conv(const Node *n, const Options *opt) {
         int64_t wph = (g.w + g.pl + g.pr + g.sw - 1) / g.sw + 16;
         return rows * g.sw * wph * 4;
     }
+    if (conv_is_wino(n, &g, group))
+        return conv_wino_scratch(g.c, n->inputs[1]->dims[0], g.oh, g.ow);
     /* One im2col block of templates/conv_gemm.m4: KC rows by JB panels of
        32 columns (the same formulas as the template's). */
     int64_t k = (g.c / group) * g.kh * g.kw, panels = (g.oh * g.ow + 31) / 32;
@@ -288,6 +297,28 @@ static void emit_conv_call(Emit *e, Node *n, const char *fn, const char *w_expr,
     buf_free(&s);
 }
 
+/* Winograd F(4x4, 3x3) (conv_wino.c, templates/conv_wino.m4). */
+static int emit_conv_wino(Emit *e, Node *n, const Geom *g) {
+    Tensor *w = n->inputs[1], *b = node_input(n, 2);
+    int64_t cout = w->dims[0], plen = 0;
+    float *packed = conv_wino_pack((const float *)w->data, cout, g->c, &plen);
+    if (!packed) return -1;
+    Kernel *k = kernel_begin(e, "conv_wino");
+    kernel_geom(k, g);
+    kernel_int(k, "CIN", g->c);
+    kernel_int(k, "COUT", cout);
+    kernel_int(k, "TRB", conv_wino_block_rows(g->c, cout, g->oh, g->ow));
+    kernel_int(k, "HAS_BIAS", b != NULL);
+    kernel_epilogue(k, &n->epi);
+    const char *fn = kernel_end(e, k);
+    char comment[300];
+    snprintf(comment, sizeof comment, "%.200s, Winograd-transformed, in 12-row panels", w->name);
+    const char *wexpr = emit_const_array(e, DT_FLOAT, packed, plen, comment);
+    free(packed);
+    emit_conv_call(e, n, fn, wexpr, emit_scratch(e, "float", scratch_conv(n, emit_options(e))));
+    return 0;
+}
+
 int emit_conv(Emit *e, Node *n) {
     Tensor *w = n->inputs[1], *b = node_input(n, 2);
     Geom g;
@@ -320,6 +351,7 @@ int emit_conv(Emit *e, Node *n) {
                        emit_scratch(e, "float", scratch_conv(n, emit_options(e))));
         return 0;
     }
+    if (conv_is_wino(n, &g, group)) return emit_conv_wino(e, n, &g);
     /* Per group: Y_g[Mg, OH*OW] = W_g[Mg, Kg] * cols_g[Kg, OH*OW]. */
     int64_t mg = cout / group, kg = (g.c / group) * g.kh * g.kw;
     int64_t plen = 0, glen = 0;

@@ -120,6 +120,13 @@ int infer_loss_nll(Graph *g, Node *n);
 int infer_loss_sce(Graph *g, Node *n);
 int emit_loss(Emit *e, Node *n);
 int64_t scratch_conv(const Node *n, const Options *opt);
+/* conv_wino.c: Winograd F(4x4, 3x3) for stride-1 3x3 convolutions. */
+bool conv_wino_applies(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+                       int64_t group, int64_t cin, int64_t cout, int64_t oh, int64_t ow);
+int64_t conv_wino_tiles(int64_t oh, int64_t ow);
+int64_t conv_wino_scratch(int64_t cin, int64_t cout, int64_t oh, int64_t ow);
+int64_t conv_wino_block_rows(int64_t cin, int64_t cout, int64_t oh, int64_t ow);
+float *conv_wino_pack(const float *w, int64_t cout, int64_t cin, int64_t *packed_len);
 /* Inference BatchNormalization as y = x * scale[c] + shift[c]. */
 void batchnorm_affine(const Node *n, float *scale, float *shift);
 /* elementwise.c */

@@ -258,9 +258,11 @@ def case_matmul(outdir, name, ashape, bshape, const_b=True):
         write(outdir, name, nodes, [("a", a), ("b", b)], [("y", y)], [])
 
 
-def case_pool(outdir, name, op, shape, k, stride, pads, ceil_mode=0, count_pad=0, dil=None):
+def case_pool(outdir, name, op, shape, k, stride, pads, ceil_mode=0, count_pad=0, dil=None,
+              nans=0):
     r = rng_for(name)
     x = r.standard_normal(shape).astype(np.float32)
+    x.flat[r.choice(x.size, nans, replace=False)] = np.nan  # a NaN in a window wins
     attrs = dict(kernel_shape=list(k), strides=list(stride), pads=list(pads), ceil_mode=ceil_mode)
     if op == "AveragePool":
         attrs["count_include_pad"] = count_pad
@@ -311,6 +313,9 @@ def cases():
     conv("conv_3x3_relu_res", 1, 16, (9, 9), 24, 3, pad=1, act="Relu", residual=True)
     conv("conv_5x5_dil2", 1, 5, (15, 14), 11, 5, pad=3, dil=2, bias=False)
     conv("conv_7x7_s2_p3", 1, 3, (23, 23), 17, 7, stride=2, pad=3, act="Relu")
+    # stride-2 im2col rows longer than one 32-column panel (pieces of both halves)
+    conv("conv_3x3_s2_wide", 1, 3, (11, 75), 16, 3, stride=2, pad=1, act="Relu")
+    conv("conv_7x7_s2_wide", 1, 3, (9, 70), 13, 7, stride=2, pad=3)
     conv("conv_1x1", 1, 37, (7, 9), 29, 1)
     conv("conv_1x1_big", 1, 96, (14, 14), 160, 1, act="Clip")
     conv("conv_1x1_res", 2, 24, (5, 7), 36, 1, residual=True)
@@ -324,6 +329,17 @@ def cases():
     conv("conv_1d", 1, 6, (23,), 10, 3, pad=1, stride=2)
     conv("conv_hswish", 1, 10, (6, 6), 14, 3, pad=1, act="HardSwish")
     conv("conv_tanh", 1, 4, (5, 5), 3, 3, act="Tanh")
+    # Winograd F(4x4, 3x3) (stride-1 3x3 with >= 16 tiles of 4x4 outputs):
+    # prime sizes, sizes not multiple of 4 or 16, 12-row panel tails,
+    # pads 0-2, batch 2, epilogues, more than 16 tiles per row.
+    conv("wino_23x19_p1", 1, 7, (23, 19), 13, 3, pad=1)
+    conv("wino_nopad_relu", 1, 32, (26, 26), 64, 3, act="Relu")
+    conv("wino_res_relu", 2, 16, (29, 17), 24, 3, pad=1, act="Relu", residual=True)
+    conv("wino_wide_nobias", 1, 5, (9, 71), 11, 3, pad=1, bias=False)
+    conv("wino_sigmoid", 1, 6, (20, 21), 5, 3, pad=1, act="Sigmoid")
+    conv("wino_clip_res", 1, 9, (18, 18), 17, 3, pad=2, act="Clip", residual=True)
+    conv("wino_k600", 1, 600, (19, 20), 12, 3, pad=1)  # Cin > one K block
+    conv("wino_blocked", 1, 32, (19, 110), 32, 3, pad=1, act="Relu", residual=True)  # tile rows 2+2+1
     conv("dw_3x3_s1", 1, 32, (15, 15), 32, 3, pad=1, group=32, act="Clip")
     conv("dw_3x3_s2", 1, 24, (17, 16), 24, 3, stride=2, pad=1, group=24, act="Relu")
     conv("dw_3x3_s2_big", 1, 3, (112, 112), 3, 3, stride=2, pad=1, group=3)
@@ -365,6 +381,9 @@ def cases():
     pool = lambda name, *a, **kw: C.append((name, case_pool, a, kw))
     pool("maxpool_2x2", "MaxPool", (1, 19, 12, 12), (2, 2), (2, 2), (0, 0, 0, 0))
     pool("maxpool_3x3_s2_p1", "MaxPool", (1, 5, 17, 16), (3, 3), (2, 2), (1, 1, 1, 1))
+    pool("maxpool_2x2_wide_nan", "MaxPool", (1, 3, 8, 75), (2, 2), (2, 2), (0, 0, 0, 0), nans=9)
+    pool("maxpool_3x3_s1_nan", "MaxPool", (1, 2, 9, 41), (3, 3), (1, 1), (1, 1, 1, 1), nans=5)
+    pool("maxpool_3x3_s2_wide", "MaxPool", (1, 4, 12, 70), (3, 3), (2, 2), (1, 1, 1, 1))
     pool("maxpool_ceil", "MaxPool", (2, 3, 11, 13), (3, 3), (2, 2), (0, 0, 0, 0), ceil_mode=1)
     pool("maxpool_dil", "MaxPool", (1, 4, 10, 9), (2, 3), (1, 2), (1, 0, 1, 2), dil=(2, 1))
     pool("avgpool_3x3_pad", "AveragePool", (1, 7, 9, 10), (3, 3), (1, 1), (1, 1, 1, 1))
