@@ -14,7 +14,9 @@ m4_define(`CENTERED', m4_ifelse(MODE, `lp1', 0, MODE, `lp2', 0, 1))
 # layer over one contiguous run (the last axis: transformers): sums in 8
 # independent double chains (one chain pays the add latency per element),
 # the row pass in a form the compiler vectorizes.
-m4_define(`LAYER_CONTIG', m4_ifelse(MODE`'RRANK`'RSTRIDES, `layer1{1}', 1, 0))
+# RSTRIDES is compared only when RRANK is 1: with more axes it holds commas,
+# which m4 would split into extra arguments.
+m4_define(`LAYER_CONTIG', m4_ifelse(MODE`'RRANK, `layer1', `m4_ifelse(RSTRIDES, `{1}', 1, 0)', 0))
 m4_define(`WAT', m4_ifelse(W_N, NR, `w[r]', `w[r % W_N]'))
 m4_define(`BAT', m4_ifelse(B_N, NR, `b[r]', `b[r % B_N]'))
 m4_divert(0)m4_dnl

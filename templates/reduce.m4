@@ -37,8 +37,10 @@ m4_ifelse(m4_regexp(OP, `^\(Sum\|Mean\|Max\|Min\|Prod\|L1\|L2\|LogSum\|LogSumExp
 # Additive reductions over one contiguous run (the last axis: LayerNorm
 # means, ReduceSum over features) keep 8 independent partial sums: one
 # serial chain of double adds costs its 4-cycle latency per element.
-m4_define(`RED_CONTIG', m4_ifelse(RRANK`'RSTR, `1{1}',
-  m4_ifelse(m4_regexp(OP, `^\(Sum\|Mean\|L1\|L2\|LogSum\|LogSumExp\|SumSquare\)$'), 0, 1, 0), 0))
+# RSTR is compared only when RRANK is 1 (with more axes its commas would
+# split the m4_ifelse arguments).
+m4_define(`RED_CONTIG', m4_ifelse(RRANK, 1, `m4_ifelse(RSTR, `{1}',
+  `m4_ifelse(m4_regexp(OP, `^\(Sum\|Mean\|L1\|L2\|LogSum\|LogSumExp\|SumSquare\)$'), 0, 1, 0)', 0)', 0))
 m4_divert(0)m4_dnl
 m4_ifelse(RED_CONTIG, 1, `
 static void KNAME`'(const T *restrict x, T *restrict y)
