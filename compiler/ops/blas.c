@@ -38,12 +38,7 @@ int emit_gemm_blas(Emit *e, Node *n, Tensor *x, int64_t m, int64_t k, int64_t nn
     kernel_int(kr, "K", k);
     kernel_int(kr, "HAS_BIAS", bias != NULL);
     kernel_epilogue(kr, &n->epi);
-    const char *fn = kernel_end(e, kr);
     emit_uses_blas(e);
-    if (n->epi.residual)
-        emit_stmt(e, "%s(%C, %s, %s, %C, %T);", fn, x, wexpr, bexpr, n->epi.residual,
-                  n->outputs[0]);
-    else
-        emit_stmt(e, "%s(%C, %s, %s, 0, %T);", fn, x, wexpr, bexpr, n->outputs[0]);
+    emit_gemm_call(e, n, kernel_end(e, kr), x, wexpr, bexpr);
     return 0;
 }

@@ -434,6 +434,17 @@ static float *pack_cols(const float *b, bool tb, int64_t k, int64_t nn, float al
 }
 
 /* The fast path: Y[M,N] = X[M,K] * Bpacked + bias[N], epilogue. */
+/* Calls a GEMM kernel of signature (x, w, bias, residual, y): the packed
+   one, or cblas_sgemm's wrapper (blas.c). */
+void emit_gemm_call(Emit *e, Node *n, const char *fn, Tensor *x, const char *wexpr,
+                    const char *bexpr) {
+    if (n->epi.residual)
+        emit_stmt(e, "%s(%C, %s, %s, %C, %T);", fn, x, wexpr, bexpr, n->epi.residual,
+                  n->outputs[0]);
+    else
+        emit_stmt(e, "%s(%C, %s, %s, 0, %T);", fn, x, wexpr, bexpr, n->outputs[0]);
+}
+
 static int emit_gemm_packed(Emit *e, Node *n, Tensor *x, int64_t m, int64_t k, int64_t nn,
                             const float *bw, bool tb, float alpha, const float *bias) {
     if (blas_wants(e, m, k, nn)) return emit_gemm_blas(e, n, x, m, k, nn, bw, tb, alpha, bias);
@@ -453,12 +464,7 @@ static int emit_gemm_packed(Emit *e, Node *n, Tensor *x, int64_t m, int64_t k, i
     kernel_int(kr, "PW", nrp);
     kernel_int(kr, "HAS_BIAS", bias != NULL);
     kernel_epilogue(kr, &n->epi);
-    const char *fn = kernel_end(e, kr);
-    if (n->epi.residual)
-        emit_stmt(e, "%s(%C, %s, %s, %C, %T);", fn, x, wexpr, bexpr, n->epi.residual,
-                  n->outputs[0]);
-    else
-        emit_stmt(e, "%s(%C, %s, %s, 0, %T);", fn, x, wexpr, bexpr, n->outputs[0]);
+    emit_gemm_call(e, n, kernel_end(e, kr), x, wexpr, bexpr);
     return 0;
 }
 

@@ -51,6 +51,8 @@ OP_FUNCS(global_pool)
 OP_FUNCS(softmax)
 /* blas.c: --blas openblas for large GEMMs with a constant B */
 bool blas_wants(Emit *e, int64_t m, int64_t k, int64_t n);
+void emit_gemm_call(Emit *e, Node *n, const char *fn, Tensor *x, const char *wexpr,
+                    const char *bexpr);
 int emit_gemm_blas(Emit *e, Node *n, Tensor *x, int64_t m, int64_t k, int64_t nn, const float *bw,
                    bool tb, float alpha, const float *bias);
 /* rnn.c */
