@@ -84,9 +84,11 @@ static bool sp_init(Node *n, const Tensor *x, const Tensor *w, SpGeom *g) {
     return true;
 }
 
-/* Forward convolution output sizes (ConvInteger, QLinearConv). */
-static bool sp_conv(Node *n, const Tensor *x, const Tensor *w, SpGeom *g) {
-    if (!sp_init(n, x, w, g)) return false;
+/* Pads from auto_pad and output sizes of a forward window (convolution or
+   pooling) over g's sizes. With ceil_mode a last partial window counts if it
+   starts inside the input or its leading padding. `what` names the window
+   in the error ("kernel", "window"). */
+static bool sp_forward(Node *n, SpGeom *g, bool ceil_mode, const char *what) {
     const char *ap = attr_str(n, "auto_pad", "NOTSET");
     bool same = !strcmp(ap, "SAME_UPPER") || !strcmp(ap, "SAME_LOWER");
     for (int i = 0; i < 3; i++) {
@@ -102,12 +104,19 @@ static bool sp_conv(Node *n, const Tensor *x, const Tensor *w, SpGeom *g) {
         }
         int64_t num = g->in[i] + g->pb[i] + g->pe[i] - span;
         if (num < 0) {
-            error_at_node(n, "the kernel is larger than the padded input");
+            error_at_node(n, "the %s is larger than the padded input", what);
             return false;
         }
-        g->out[i] = num / g->s[i] + 1;
+        int64_t o = (ceil_mode ? (num + g->s[i] - 1) / g->s[i] : num / g->s[i]) + 1;
+        if (ceil_mode && (o - 1) * g->s[i] >= g->in[i] + g->pb[i]) o--;
+        g->out[i] = o;
     }
     return true;
+}
+
+/* Forward convolution output sizes (ConvInteger, QLinearConv). */
+static bool sp_conv(Node *n, const Tensor *x, const Tensor *w, SpGeom *g) {
+    return sp_init(n, x, w, g) && sp_forward(n, g, false, "kernel");
 }
 
 /* ConvTranspose output sizes: from output_shape (pads derived), auto_pad
@@ -345,30 +354,7 @@ static bool sp_pool(Node *n, const Tensor *x, SpGeom *g) {
     Tensor w = {.rank = x->rank};
     for (int i = 0; i < nk; i++)
         w.dims[2 + i] = ks[i];
-    if (!sp_init(n, x, &w, g)) return false;
-    const char *ap = attr_str(n, "auto_pad", "NOTSET");
-    bool ceil_mode = attr_int(n, "ceil_mode", 0) != 0;
-    for (int i = 0; i < 3; i++) {
-        int64_t span = (g->k[i] - 1) * g->d[i] + 1;
-        if (!strcmp(ap, "SAME_UPPER") || !strcmp(ap, "SAME_LOWER")) {
-            int64_t o = (g->in[i] + g->s[i] - 1) / g->s[i];
-            int64_t tot = (o - 1) * g->s[i] + span - g->in[i];
-            if (tot < 0) tot = 0;
-            g->pb[i] = !strcmp(ap, "SAME_UPPER") ? tot / 2 : tot - tot / 2;
-            g->pe[i] = tot - g->pb[i];
-        } else if (!strcmp(ap, "VALID")) {
-            g->pb[i] = g->pe[i] = 0;
-        }
-        int64_t num = g->in[i] + g->pb[i] + g->pe[i] - span;
-        if (num < 0) {
-            error_at_node(n, "the window is larger than the padded input");
-            return false;
-        }
-        int64_t o = (ceil_mode ? (num + g->s[i] - 1) / g->s[i] : num / g->s[i]) + 1;
-        if (ceil_mode && (o - 1) * g->s[i] >= g->in[i] + g->pb[i]) o--;
-        g->out[i] = o;
-    }
-    return true;
+    return sp_init(n, x, &w, g) && sp_forward(n, g, attr_int(n, "ceil_mode", 0) != 0, "window");
 }
 
 /* MaxPool cases nn.c handles (float, 1-D/2-D, no Indices) stay there. */
