@@ -217,3 +217,24 @@ void index_next(int64_t *idx, const int64_t *dims, int rank) {
         idx[d] = 0;
     }
 }
+
+/* [OUTER, DIM, INNER] view of x around `axis`. With `flatten` (the softmax
+   family before opset 13) the input is coerced to 2-D at the axis instead:
+   DIM takes every dimension from the axis on. */
+void split_axis(const Tensor *x, int64_t axis, bool flatten, int64_t *outer, int64_t *dim,
+                int64_t *inner) {
+    *outer = *dim = *inner = 1;
+    for (int i = 0; i < x->rank; i++) {
+        if (i < axis)
+            *outer *= x->dims[i];
+        else if (i == axis || flatten)
+            *dim *= x->dims[i];
+        else
+            *inner *= x->dims[i];
+    }
+}
+
+int64_t softmax_axis(const Node *n) {
+    int64_t axis = attr_int(n, "axis", n->opset < 13 ? 1 : -1);
+    return axis < 0 ? axis + n->inputs[0]->rank : axis;
+}

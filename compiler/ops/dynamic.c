@@ -65,11 +65,7 @@ static void unique_split(const Node *n, int64_t *outer, int64_t *dim, int64_t *i
     }
     int64_t ax = a->i < 0 ? a->i + x->rank : a->i;
     *axis = (int)ax;
-    *dim = x->dims[ax];
-    for (int i = 0; i < x->rank; i++) {
-        if (i < ax) *outer *= x->dims[i];
-        if (i > ax) *inner *= x->dims[i];
-    }
+    split_axis(x, ax, false, outer, dim, inner);
 }
 
 int infer_unique(Graph *g, Node *n) {

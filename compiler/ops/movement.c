@@ -312,11 +312,8 @@ static void split_geom(const Node *n, int64_t *outer, int64_t *inner, int64_t *a
     const Tensor *x = n->inputs[0];
     *axis = attr_int(n, "axis", 0);
     if (*axis < 0) *axis += x->rank;
-    *outer = 1, *inner = 1;
-    for (int i = 0; i < x->rank; i++) {
-        if (i < *axis) *outer *= x->dims[i];
-        if (i > *axis) *inner *= x->dims[i];
-    }
+    int64_t dim;
+    split_axis(x, *axis, false, outer, &dim, inner);
 }
 
 int fold_split(Graph *g, Node *n) {
@@ -884,13 +881,9 @@ int infer_onehot(Graph *g, Node *n) {
 
 int emit_onehot(Emit *e, Node *n) {
     Tensor *idx = n->inputs[0], *vals = n->inputs[2], *y = n->outputs[0];
-    int64_t axis = attr_int(n, "axis", -1), dep = 0, outer = 1, inner = 1;
+    int64_t axis = attr_int(n, "axis", -1), dep, outer, inner;
     if (axis < 0) axis += y->rank;
-    for (int i = 0; i < y->rank; i++) {
-        if (i < axis) outer *= y->dims[i];
-        if (i == axis) dep = y->dims[i];
-        if (i > axis) inner *= y->dims[i];
-    }
+    split_axis(y, axis, false, &outer, &dep, &inner);
     if (tensor_numel(y) == 0) return 0;
     Kernel *k = kernel_begin(e, "onehot");
     kernel_str(k, "T", dtype_ctype(y->dtype));
@@ -943,12 +936,7 @@ static void compress_geom(Node *n, int64_t *outer, int64_t *ad, int64_t *inner) 
     const Attr *a = node_attr(n, "axis");
     *outer = 1, *inner = 1, *ad = tensor_numel(x);
     if (!a) return;
-    int64_t axis = a->i < 0 ? a->i + x->rank : a->i;
-    *ad = x->dims[axis];
-    for (int i = 0; i < x->rank; i++) {
-        if (i < axis) *outer *= x->dims[i];
-        if (i > axis) *inner *= x->dims[i];
-    }
+    split_axis(x, a->i < 0 ? a->i + x->rank : a->i, false, outer, ad, inner);
 }
 
 int emit_compress(Emit *e, Node *n) {

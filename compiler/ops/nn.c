@@ -720,37 +720,17 @@ int emit_global_pool(Emit *e, Node *n) {
 
 /* ---------------------------------------------------------------- Softmax */
 
-/* Softmax over [outer, dim, inner]: opset < 13 flattens from axis on. */
-static void softmax_split(const Node *n, int64_t axis, int64_t *outer, int64_t *dim,
-                          int64_t *inner) {
-    const Tensor *x = n->inputs[0];
-    *outer = 1, *dim = 1, *inner = 1;
-    for (int i = 0; i < x->rank; i++) {
-        if (i < axis)
-            *outer *= x->dims[i];
-        else if (i == axis || n->opset < 13)
-            *dim *= x->dims[i];
-        else
-            *inner *= x->dims[i];
-    }
-}
-
+/* Softmax takes float only (its vector kernel); the axis rules are the
+   whole family's. */
 int infer_softmax(Graph *gr, Node *n) {
-    (void)gr;
-    if (!need_inputs(n, 1, 1)) return -1;
-    Tensor *x = n->inputs[0];
-    if (!need_dtype_float(n, x, "input")) return -1;
-    int64_t axis = attr_int(n, "axis", n->opset < 13 ? 1 : -1);
-    if (!norm_axis(n, &axis, x->rank, "axis")) return -1;
-    set_out(n, 0, x->dtype, x->rank, x->dims);
-    return 0;
+    if (!need_inputs(n, 1, 1) || !need_dtype_float(n, n->inputs[0], "input")) return -1;
+    return infer_softmax_like(gr, n);
 }
 
 int emit_softmax(Emit *e, Node *n) {
     Tensor *x = n->inputs[0];
-    int64_t axis = attr_int(n, "axis", n->opset < 13 ? 1 : -1), outer, dim, inner;
-    if (axis < 0) axis += x->rank;
-    softmax_split(n, axis, &outer, &dim, &inner);
+    int64_t outer, dim, inner;
+    split_axis(x, softmax_axis(n), n->opset < 13, &outer, &dim, &inner);
     Kernel *k = kernel_begin(e, "softmax");
     kernel_int(k, "OUTER", outer);
     kernel_int(k, "DIM", dim);

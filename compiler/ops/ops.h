@@ -204,6 +204,15 @@ int emit_strided(Emit *e, Tensor *x, int64_t base, Tensor *y, int rank, const in
 void fold_strided(Graph *g, Tensor *x, int64_t base, Tensor *y, int rank, const int64_t *dims,
                   const int64_t *strides);
 
+/* [OUTER, DIM, INNER] view of x around `axis`. With `flatten` (the softmax
+   family before opset 13) the input is coerced to 2-D at the axis instead:
+   DIM takes every dimension from the axis on. */
+void split_axis(const Tensor *x, int64_t axis, bool flatten, int64_t *outer, int64_t *dim,
+                int64_t *inner);
+/* The axis of Softmax, LogSoftmax and Hardmax, normalized (opset < 13:
+   default 1 and the input flattened there; later: default -1). */
+int64_t softmax_axis(const Node *n);
+
 /* Advances a row-major multi-index over dims (the last axis fastest);
    wraps to all zeros after the last element. */
 void index_next(int64_t *idx, const int64_t *dims, int rank);

@@ -48,11 +48,7 @@ static bool q_axis(Node *n, int64_t *outer, int64_t *ad, int64_t *inner) {
         error_at_node(n, "zero point and scale must have the same shape");
         return false;
     }
-    *outer = 1, *ad = x->dims[axis];
-    for (int i = 0; i < x->rank; i++) {
-        if (i < axis) *outer *= x->dims[i];
-        if (i > axis) *inner *= x->dims[i];
-    }
+    split_axis(x, axis, false, outer, ad, inner);
     return true;
 }
 

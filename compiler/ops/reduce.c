@@ -233,22 +233,6 @@ int emit_reduce(Emit *e, Node *n) {
 
 /* ---------------------------------------------------------------- single axis */
 
-/* [OUTER, DIM, INNER] view of x around `axis`. With `flatten` (the softmax
-   family before opset 13) the input is coerced to 2-D at the axis instead:
-   DIM takes every dimension from the axis on. */
-static void split_axis(const Tensor *x, int64_t axis, bool flatten, int64_t *outer, int64_t *dim,
-                       int64_t *inner) {
-    *outer = *dim = *inner = 1;
-    for (int i = 0; i < x->rank; i++) {
-        if (i < axis)
-            *outer *= x->dims[i];
-        else if (i == axis || flatten)
-            *dim *= x->dims[i];
-        else
-            *inner *= x->dims[i];
-    }
-}
-
 /* ArgMax / ArgMin: int64 indices along one axis. */
 int infer_argmax(Graph *g, Node *n) {
     (void)g;
@@ -317,12 +301,6 @@ int emit_argmax(Emit *e, Node *n) {
     const char *fn = kernel_end(e, k);
     emit_stmt(e, "%s(%C, %T);", fn, x, n->outputs[0]);
     return 0;
-}
-
-/* LogSoftmax / Hardmax: same axis rules as Softmax (opset < 13 flattens). */
-static int64_t softmax_axis(const Node *n) {
-    int64_t axis = attr_int(n, "axis", n->opset < 13 ? 1 : -1);
-    return axis < 0 ? axis + n->inputs[0]->rank : axis;
 }
 
 int infer_softmax_like(Graph *g, Node *n) {

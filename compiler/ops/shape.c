@@ -384,11 +384,8 @@ static void concat_split(const Node *n, int64_t *outer, int64_t *inner) {
     const Tensor *y = n->outputs[0];
     int64_t axis = attr_int(n, "axis", n->opset < 4 ? 1 : 0);
     if (axis < 0) axis += y->rank;
-    *outer = 1, *inner = 1;
-    for (int i = 0; i < y->rank; i++) {
-        if (i < axis) *outer *= y->dims[i];
-        if (i > axis) *inner *= y->dims[i];
-    }
+    int64_t dim;
+    split_axis(y, axis, false, outer, &dim, inner);
 }
 
 static int64_t concat_axis_dim(const Node *n, const Tensor *t) {
@@ -506,11 +503,7 @@ static void gather_split(const Node *n, int64_t *outer, int64_t *axis_dim, int64
     const Tensor *x = n->inputs[0];
     int64_t axis = attr_int(n, "axis", 0);
     if (axis < 0) axis += x->rank;
-    *outer = 1, *inner = 1, *axis_dim = x->dims[axis];
-    for (int i = 0; i < x->rank; i++) {
-        if (i < axis) *outer *= x->dims[i];
-        if (i > axis) *inner *= x->dims[i];
-    }
+    split_axis(x, axis, false, outer, axis_dim, inner);
 }
 
 int fold_gather(Graph *g, Node *n) {
