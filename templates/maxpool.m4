@@ -2,97 +2,98 @@ m4_divert(-1)
 # maxpool.m4 - 2-D max pooling over [NB, C, H, W]; padding never wins and
 # a NaN in a window is the result (as numpy's max).
 #
-# Rows whose window lies inside the input take the max over the window
-# rows for every column first (contiguous, vectorized by the compiler),
-# then over the window columns for the output columns whose window lies
-# inside the input, [OLO, OHI); only the border columns and rows whose
-# window crosses the padding test every tap. AVX-512 (strides 1 and 2)
-# takes the max of each tap over 16 output columns at once instead.
+# Separable, one output row at a time: first the max over the window rows
+# that lie inside the input, for every input column, into a row buffer
+# whose padding columns hold -inf; then the max over the window columns of
+# that buffer. That is KH + KW max operations per output instead of
+# KH * KW, and border rows and columns take the same path as the others
+# (the previous per-tap form tested bounds on every border output; on
+# resnet18's 3x3/2 pool, 64 x 112x112, the separable form measured 150 µs
+# against 218 µs). AVX-512 does both passes 16 columns at a time; for
+# stride 2 the even floats of 32 come from a permute.
 # Parameters: NB C H W KH KW SH SW DH DW PT PL OH OW
 m4_need(`C')m4_need(`KH')
-# First output column with w >= 0 for tap 0, last with w < W for the last tap.
-m4_define(`OLO', m4_ifelse(m4_eval(PL == 0), 1, 0, m4_eval((PL + SW - 1) / SW)))
-m4_define(`OHI_RAW', m4_eval(W - 1 + PL - (KW - 1) * DW))
-m4_define(`OHI_0', m4_ifelse(m4_eval(OHI_RAW < 0), 1, 0, m4_eval(OHI_RAW / SW + 1)))
-m4_define(`OHI_1', m4_ifelse(m4_eval(OHI_0 > OW), 1, OW, OHI_0))
-m4_define(`OHI', m4_ifelse(m4_eval(OHI_1 < OLO), 1, OLO, OHI_1))
+# Buffer columns the outputs read: column i is input column i - PL.
+m4_define(`WB', m4_eval((OW - 1) * SW + (KW - 1) * DW + 1))
+# Input columns copied into the buffer: [0, WV).
+m4_define(`WV_0', m4_ifelse(m4_eval(WB - PL < W), 1, m4_eval(WB - PL), W))
+m4_define(`WV', m4_ifelse(m4_eval(WV_0 < 0), 1, 0, WV_0))
 m4_define(`PMAX', `m = (($1) > m || ($1) != ($1)) ? ($1) : m;')
 m4_divert(0)m4_dnl
-static void KNAME`'_slow(const float *restrict xc, long oh, long ow, float *restrict out)
-{
-    long kh, kw;
-    float m = -HUGE_VALF;
-    for (kh = 0; kh < KH; kh++) {
-        long h = oh * SH - PT + kh * DH;
-        if (h < 0 || h >= H) continue;
-        for (kw = 0; kw < KW; kw++) {
-            long w = ow * SW - PL + kw * DW;
-            if (w >= 0 && w < W) PMAX(`xc[h * W + w]')
-        }
-    }
-    *out = m;
-}
-
 static void KNAME`'(const float *restrict x, float *restrict y)
 {
-    float col[W];
+    /* -inf everywhere but the copied columns; 32 spare floats let the
+       vector loads of the column pass run past the last window. */
+    float col[PL + W + WB + 32];
     long p, oh, ow, kh, kw, w;
+    for (w = 0; w < PL + W + WB + 32; w++) col[w] = -HUGE_VALF;
     for (p = 0; p < NB * C; p++) {
         const float *xc = x + p * (long)(H * W);
         float *yc = y + p * (long)(OH * OW);
         for (oh = 0; oh < OH; oh++) {
             long h0 = oh * SH - PT;
-            float *yr = yc + oh * OW;
-            if (h0 < 0 || h0 + (KH - 1) * DH >= H) {
-                for (ow = 0; ow < OW; ow++) KNAME`'_slow(xc, oh, ow, yr + ow);
+            /* The window rows inside the input: kh in [klo, khi). */
+            long klo = h0 >= 0 ? 0 : (-h0 + DH - 1) / DH;
+            long khi = h0 >= H ? 0 : (H - h0 + DH - 1) / DH;
+            float *yr = yc + oh * OW, *cv = col + PL;
+            const float *x0;
+            if (khi > KH) khi = KH;
+            if (klo >= khi) {
+                for (ow = 0; ow < OW; ow++) yr[ow] = -HUGE_VALF;
                 continue;
             }
-            for (ow = 0; ow < OLO; ow++) KNAME`'_slow(xc, oh, ow, yr + ow);
+            x0 = xc + (h0 + klo * DH) * (long)W;
+            (void)x0;
+            (void)kw;
+#if MLEGEN_AVX512 && SIMD_OK
+            /* The max keeps the accumulator when either is NaN; a NaN tap
+               then replaces it, so a NaN anywhere in the window wins. */
+            for (w = 0; w < WV; w += 16) {
+                __mmask16 m = (__mmask16)(WV - w >= 16 ? 0xffff : (1u << (WV - w)) - 1);
+                __m512 acc = _mm512_maskz_loadu_ps(m, x0 + w);
+                for (kh = klo + 1; kh < khi; kh++) {
+                    __m512 t = _mm512_maskz_loadu_ps(m, x0 + (kh - klo) * DH * (long)W + w);
+                    acc = _mm512_max_ps(t, acc);
+                    acc = _mm512_mask_mov_ps(acc, _mm512_cmp_ps_mask(t, t, _CMP_UNORD_Q), t);
+                }
+                _mm512_mask_storeu_ps(cv + w, m, acc);
+            }
+#else
+            for (w = 0; w < WV; w++) cv[w] = x0[w];
+            for (kh = klo + 1; kh < khi; kh++) {
+                const float *xr = x0 + (kh - klo) * DH * (long)W;
+                for (w = 0; w < WV; w++) {
+                    float m = cv[w];
+                    PMAX(`xr[w]')
+                    cv[w] = m;
+                }
+            }
+#endif
 m4_ifelse(m4_eval(SW <= 2), 1, `#if MLEGEN_AVX512 && SIMD_OK
-            /* 16 outputs at a time, tap by tap, straight from the input
-               (stride 2: the even floats of 32, by a permute). The max
-               keeps the accumulator when either is NaN; a NaN tap then
-               replaces it, so a NaN anywhere in the window wins. */
-            for (ow = OLO; ow < OHI; ow += 16) {
-                long n = OHI - ow < 16 ? OHI - ow : 16;
-                __mmask16 om = (__mmask16)((1u << n) - 1);
+            for (ow = 0; ow < OW; ow += 16) {
+                __mmask16 om = (__mmask16)(OW - ow >= 16 ? 0xffff : (1u << (OW - ow)) - 1);
 m4_ifelse(SW, 2, `                const __m512i ev = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-                unsigned long long lm = (1ULL << (2 * n - 1)) - 1;
 ')m4_dnl
                 __m512 acc = _mm512_set1_ps(-HUGE_VALF);
-                for (kh = 0; kh < KH; kh++) {
-                    const float *xr = xc + (h0 + kh * DH) * (long)W + ow * SW - PL;
-                    for (kw = 0; kw < KW; kw++) {
-m4_ifelse(SW, 2, `                        __m512 t = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps((__mmask16)lm, xr + kw * DW), ev,
-                                                          _mm512_maskz_loadu_ps((__mmask16)(lm >> 16), xr + kw * DW + 16));
-', `                        __m512 t = _mm512_maskz_loadu_ps(om, xr + kw * DW);
+                for (kw = 0; kw < KW; kw++) {
+                    const float *cw = col + ow * SW + kw * DW;
+m4_ifelse(SW, 2, `                    __m512 t = _mm512_permutex2var_ps(_mm512_loadu_ps(cw), ev, _mm512_loadu_ps(cw + 16));
+', `                    __m512 t = _mm512_loadu_ps(cw);
 ')m4_dnl
-                        acc = _mm512_max_ps(t, acc);
-                        acc = _mm512_mask_mov_ps(acc, _mm512_cmp_ps_mask(t, t, _CMP_UNORD_Q), t);
-                    }
+                    acc = _mm512_max_ps(t, acc);
+                    acc = _mm512_mask_mov_ps(acc, _mm512_cmp_ps_mask(t, t, _CMP_UNORD_Q), t);
                 }
                 _mm512_mask_storeu_ps(yr + ow, om, acc);
             }
-            (void)col;
-            (void)w;
-            for (ow = OHI; ow < OW; ow++) KNAME`'_slow(xc, oh, ow, yr + ow);
             continue;
 #endif
 ')m4_dnl
-            /* Vertical max over the window rows for every column, then the
-               horizontal max: dependency chains of KH + KW, not KH * KW. */
-            for (w = 0; w < W; w++) {
-                float m = xc[h0 * W + w];
-                for (kh = 1; kh < KH; kh++) PMAX(`xc[(h0 + kh * DH) * W + w]')
-                col[w] = m;
-            }
-            for (ow = OLO; ow < OHI; ow++) {
-                const float *cw = col + ow * SW - PL;
+            for (ow = 0; ow < OW; ow++) {
+                const float *cw = col + ow * SW;
                 float m = cw[0];
                 for (kw = 1; kw < KW; kw++) PMAX(`cw[kw * DW]')
                 yr[ow] = m;
             }
-            for (ow = OHI; ow < OW; ow++) KNAME`'_slow(xc, oh, ow, yr + ow);
         }
     }
 }
