@@ -56,8 +56,8 @@ static const char usage[] =
     "  -O0 | -O1 | -O2      optimization: -O0 no fusion, no arena reuse, reference kernels;\n"
     "                       -O2 (default) everything\n"
     "  --target T           any (default: AVX-512/AVX2/scalar chosen by the compiler flags\n"
-    "                       the generated file is built with), generic (scalar only), avx2, "
-    "avx512\n"
+    "                       the generated file is built with), generic (scalar only), avx2,\n"
+    "                       avx512, native (the best of these the machine running mlegen has)\n"
     "  --plan ALGO          arena planner: greedy-size, greedy-conflicts, naive (default: best)\n"
     "  --blas none|openblas openblas: MatMul/Gemm with a constant B, M >= 16 and\n"
     "                       M*N*K >= 2^21 call cblas_sgemm (link -lopenblas)\n"
@@ -394,6 +394,19 @@ static const char *keep_name(const char *s, size_t n) {
     return names[used++];
 }
 
+/* --target native: the best instruction set of the machine running mlegen,
+   for users who build where they run. The generated file then refuses
+   flags without it (prelude.m4's #error), rather than silently running the
+   scalar path. */
+static const char *host_target(void) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma")) return "avx512";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "avx2";
+#endif
+    return "generic";
+}
+
 /* Parses one shared compile option at argv[*i]; returns 1 if consumed,
    0 if not a compile option, -1 on a usage error (reported). */
 int parse_compile_option(int argc, char **argv, int *i, CompileRequest *req) {
@@ -418,7 +431,9 @@ int parse_compile_option(int argc, char **argv, int *i, CompileRequest *req) {
             fprintf(stderr, "mlegen: --target must be any, generic, avx2, avx512 or native\n");
             return -1;
         }
-        req->opt.target = strcmp(t, "any") == 0 ? NULL : t;
+        req->opt.target = strcmp(t, "any") == 0      ? NULL
+                          : strcmp(t, "native") == 0 ? host_target()
+                                                     : t;
         return 1;
     }
     if (strcmp(a, "--disable-pass") == 0) {

@@ -23,6 +23,13 @@ expect 0 "^mlegen [0-9]" -- "$mlegen" --version
 expect 2 "usage" -- "$mlegen"
 expect 2 "unknown option '--frobnicate'" -- "$mlegen" --frobnicate "$dyn" -o "$work/x.c"
 expect 2 "no output file" -- "$mlegen" "$dyn"
+expect 2 "--target must be any, generic, avx2, avx512 or native" -- "$mlegen" "$dyn" -o "$work/x.c" --target sse9
+# --target native names what this machine has (/proc/cpuinfo's flags).
+want=generic
+grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && want=avx2
+grep -qw avx512f /proc/cpuinfo && grep -qw fma /proc/cpuinfo && want=avx512
+expect 0 "" -- "$mlegen" "$dyn" -o "$work/nat.c" --dim batch=2 --target native
+expect 0 "^/\* --target $want( |\*)" -- cat "$work/nat.c"
 expect 2 "needs NAME=VALUE" -- "$mlegen" "$dyn" -o "$work/x.c" --dim batch
 expect 1 "input 'input': dimension 0 \('batch'\) is unbound; pass --dim batch=N" -- "$mlegen" "$dyn" -o "$work/x.c"
 [ ! -e "$work/x.c" ] && [ ! -e "$work/x.h" ] && passes=$((passes + 1)) || { echo "FAIL: output left behind"; fails=$((fails + 1)); }
