@@ -217,6 +217,10 @@ typedef struct Epilogue {
     ActKind act;
     float alpha, beta;
     Tensor *residual; /* added before the activation when not NULL */
+    /* One constant per output column, added first (MatMul only: a Linear
+       layer's Add of its bias; Conv and Gemm carry theirs as an input).
+       Points into the absorbed Add's constant, which lives with the graph. */
+    const float *bias;
 } Epilogue;
 
 struct Node {
@@ -377,7 +381,7 @@ struct Options {
     const char *header_name;     /* file name of OUT.h, #included by OUT.c */
     int64_t max_string_bytes;    /* longest string (bytes, no NUL) a kernel may have to copy */
     const char *disabled_passes; /* --disable-pass: comma-separated pass names, or NULL */
-    bool blas; /* --blas openblas: large constant-B GEMMs call cblas_sgemm */
+    bool blas;                   /* --blas openblas: large constant-B GEMMs call cblas_sgemm */
 };
 
 typedef struct Pass {

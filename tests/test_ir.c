@@ -209,6 +209,34 @@ static void test_fuse_conv_bn(void) {
     graph_free(g);
 }
 
+/* MatMul by constant weights + Add(constant row) + Relu: one node whose
+   epilogue has the row as bias and the Relu. A column ([M, 1]) operand is no
+   bias: that Add stays, and so does the Relu after it. */
+static void test_fuse_matmul_bias(void) {
+    for (int column = 0; column <= 1; column++) {
+        Graph *g = new_graph();
+        int64_t xd[3] = {2, 3, 4}, wd[2] = {4, 5}, rd[1] = {5}, cd[2] = {3, 1};
+        float w[20] = {0}, c[5] = {1, 2, 3, 4, 5};
+        Tensor *x = input(g, "x", 3, xd);
+        Node *mm = node(g, "MatMul", x, constant(g, "w", DT_FLOAT, 2, wd, w), NULL, "m");
+        Tensor *bias =
+            column ? constant(g, "c", DT_FLOAT, 2, cd, c) : constant(g, "c", DT_FLOAT, 1, rd, c);
+        Node *add = node(g, "Add", bias, mm->outputs[0], NULL, "a");
+        Node *relu = node(g, "Relu", add->outputs[0], NULL, NULL, "y");
+        output(g, relu->outputs[0]);
+        Options opt = {.opt_level = 2, .verify = true};
+        CHECK(graph_toposort(g) == 0 && infer_shapes(g) == 0 && run_passes(g, &opt) == 0);
+        if (!column) {
+            CHECK(g->nnodes == 1 && g->nodes[0] == mm);
+            CHECK(mm->epi.bias == bias->data && mm->epi.act == ACT_RELU);
+            CHECK(mm->outputs[0] == relu->outputs[0]);
+        } else {
+            CHECK(g->nnodes == 3 && !mm->epi.bias && !add->dead && !relu->dead);
+        }
+        graph_free(g);
+    }
+}
+
 /* A Relu -> Reshape -> Relu chain: the Reshape costs nothing (same offset),
    and the two Relu outputs never overlap while both are live. */
 static void test_plan_aliases(void) {
@@ -264,6 +292,7 @@ int main(int argc, char **argv) {
     test_toposort_and_cycle();
     test_infer();
     test_fuse_conv_bn();
+    test_fuse_matmul_bias();
     test_plan_aliases();
     if (argc > 1)
         test_load_digits(argv[1]);

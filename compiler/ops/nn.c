@@ -573,7 +573,12 @@ int emit_matmul(Emit *e, Node *n) {
     /* Constant 2-D B: every row of A (all batch dims flattened) times B. */
     if (emit_options(e)->opt_level > 0 && b->data && b->rank == 2 && a->rank >= 2) {
         int64_t m = tensor_numel(a) / k;
-        return emit_gemm_packed(e, n, a, m, k, b->dims[1], b->data, false, 1.0f, NULL);
+        return emit_gemm_packed(e, n, a, m, k, b->dims[1], b->data, false, 1.0f, n->epi.bias);
+    }
+    /* pass_fuse_bias gives a bias only to the MatMuls above. */
+    if (n->epi.bias) {
+        error_at_node(n, "internal: a fused bias on a MatMul without constant 2-D weights");
+        return -1;
     }
     /* General batched product: batch strides from broadcasting. */
     Tensor ta = *a, tb = *b;

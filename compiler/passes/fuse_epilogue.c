@@ -4,6 +4,9 @@
  *   - a residual Add of a same-shaped tensor computed earlier,
  *   - then one activation (Relu, Clip, LeakyRelu, Sigmoid, Tanh, ...).
  * The order matches ResNet blocks: y = act(conv(x) + bias + shortcut).
+ * Before them, MatMul by a constant matrix takes the Add of a constant row
+ * vector that follows it as its bias (pass_fuse_bias), so that the residual
+ * and activation after a Linear layer exported as MatMul + Add fuse too.
  */
 #include "passes.h"
 
@@ -20,6 +23,40 @@ static void absorb(Graph *g, Node *p, Node *c) {
     p->outputs[0]->producer = p;
     c->dead = true;
     note_fused(g, p, c);
+}
+
+/* A constant float operand that broadcasts as one row of n values: shape
+   [n], [1, n], [1, 1, n], ... */
+static bool const_row_of(const Tensor *c, int64_t n) {
+    if (!c || !c->data || c->dtype != DT_FLOAT || c->rank < 1 || c->dims[c->rank - 1] != n)
+        return false;
+    return tensor_numel(c) == n;
+}
+
+/* MatMul(A, B) with B a constant matrix and A of rank >= 2 is the packed
+   GEMM (nn.c emit_matmul), whose kernel adds a bias per column; the Add of
+   a constant row after it becomes that bias. Other MatMuls (B at run time,
+   batched B) keep their Add. */
+int pass_fuse_bias(Graph *g, const Options *opt) {
+    (void)opt;
+    int changes = 0;
+    graph_recount(g);
+    for (int i = 0; i < g->nnodes; i++) {
+        Node *p = g->nodes[i];
+        if (p->dead || *p->domain || strcmp(p->op_type, "MatMul") != 0) continue;
+        if (p->epi.bias || p->epi.residual || p->epi.act) continue;
+        Tensor *a = p->inputs[0], *b = p->inputs[1], *y = p->outputs[0];
+        if (!b->data || b->rank != 2 || a->rank < 2 || y->dtype != DT_FLOAT) continue;
+        Node *add = single_user(g, y);
+        if (!add || strcmp(add->op_type, "Add") != 0 || *add->domain) continue;
+        Tensor *other = add->inputs[0] == y ? add->inputs[1] : add->inputs[0];
+        if (!const_row_of(other, b->dims[1]) || !tensor_same_shape(add->outputs[0], y)) continue;
+        p->epi.bias = other->data;
+        absorb(g, p, add);
+        graph_recount(g);
+        changes++;
+    }
+    return changes;
 }
 
 int pass_fuse_residual(Graph *g, const Options *opt) {

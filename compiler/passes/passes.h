@@ -8,6 +8,7 @@ int pass_fold(Graph *g, const Options *opt);
 int pass_dce(Graph *g, const Options *opt);
 int pass_fuse_conv_bn(Graph *g, const Options *opt);
 int pass_fuse_layernorm(Graph *g, const Options *opt);
+int pass_fuse_bias(Graph *g, const Options *opt);
 int pass_fuse_residual(Graph *g, const Options *opt);
 int pass_fuse_activation(Graph *g, const Options *opt);
 

@@ -245,17 +245,36 @@ def case_lstm(outdir, name, seq, batch, inp, hid, direction="forward", layout=0,
     write(outdir, name, [node], inputs, [("y", y), ("yh", yh), ("yc", yc)], inits)
 
 
-def case_matmul(outdir, name, ashape, bshape, const_b=True):
+def case_matmul(outdir, name, ashape, bshape, const_b=True, bias=None, bias_first=False,
+                residual=False, act=None):
+    """MatMul, optionally followed by Add(bias of shape `bias`, a constant: the
+    fuse-matmul-bias pass), Add(a run-time same-shaped tensor) and an
+    activation, each a separate ONNX node as exporters write a Linear layer."""
     r = rng_for(name)
     a = r.standard_normal(ashape).astype(np.float32)
     b = (r.standard_normal(bshape) / np.sqrt(bshape[-2] if len(bshape) > 1 else 1)).astype(
         np.float32)
     y = np.matmul(a.astype(np.float64), b.astype(np.float64))
-    nodes = [helper.make_node("MatMul", ["a", "b"], ["y"])]
-    if const_b:
-        write(outdir, name, nodes, [("a", a)], [("y", y)], [numpy_helper.from_array(b, "b")])
+    nodes = [helper.make_node("MatMul", ["a", "b"], ["m"])]
+    inputs = [("a", a)] + ([] if const_b else [("b", b)])
+    inits = [numpy_helper.from_array(b, "b")] if const_b else []
+    cur = "m"
+    if bias is not None:
+        c = r.standard_normal(bias).astype(np.float32)
+        inits.append(numpy_helper.from_array(c, "c"))
+        nodes.append(helper.make_node("Add", ["c", cur] if bias_first else [cur, "c"], ["mb"]))
+        y, cur = y + c.astype(np.float64), "mb"
+    if residual:
+        s = r.standard_normal(y.shape).astype(np.float32)
+        inputs.append(("s", s))
+        nodes.append(helper.make_node("Add", [cur, "s"], ["ms"]))
+        y, cur = y + s, "ms"
+    if act:
+        nodes.append(act_node(act, cur, "y", inits))
+        y = ACTS[act](y)
     else:
-        write(outdir, name, nodes, [("a", a), ("b", b)], [("y", y)], [])
+        nodes[-1].output[0] = "y"
+    write(outdir, name, nodes, inputs, [("y", y)], inits)
 
 
 def case_pool(outdir, name, op, shape, k, stride, pads, ceil_mode=0, count_pad=0, dil=None,
@@ -365,6 +384,13 @@ def cases():
     mm = lambda name, *a, **kw: C.append((name, case_matmul, a, kw))
     mm("matmul_const_3d", (2, 5, 23), (23, 19))
     mm("matmul_const_m1", (1, 300), (300, 3))
+    # A Linear layer as MatMul + Add(bias) [+ Add(shortcut)] [+ activation]:
+    # the bias becomes the packed GEMM's (fuse-matmul-bias), then the rest fuses.
+    mm("matmul_bias_relu", (2, 5, 37), (37, 29), bias=(29,), act="Relu")
+    mm("matmul_bias_first_res", (13, 40), (40, 33), bias=(1, 33), bias_first=True, residual=True)
+    mm("matmul_bias_m1_tanh", (1, 61), (61, 17), bias=(17,), act="Tanh")
+    # Not a row: a [M, 1] column bias must stay a separate broadcasting Add.
+    mm("matmul_bias_column", (7, 9), (9, 5), bias=(7, 1))
     mm("matmul_runtime_batched", (3, 4, 7), (3, 7, 5), const_b=False)
     mm("matmul_runtime_bcast", (2, 1, 3, 6), (4, 6, 2), const_b=False)
     mm("matmul_runtime_1d", (9,), (9, 4), const_b=False)
