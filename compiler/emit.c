@@ -217,17 +217,21 @@ void kernel_str(Kernel *k, const char *name, const char *v) {
     kernel_def(k, name, v, kpool);
 }
 
-void kernel_float(Kernel *k, const char *name, double v) {
-    char b[64];
+void float_literal(char *b, size_t n, double v) {
     float f = (float)v;
     if (f != f)
-        snprintf(b, sizeof b, "(0.0f / 0.0f)");
+        snprintf(b, n, "(0.0f / 0.0f)");
     else if (f == (float)(1.0 / 0.0))
-        snprintf(b, sizeof b, "HUGE_VALF");
+        snprintf(b, n, "HUGE_VALF");
     else if (f == -(float)(1.0 / 0.0))
-        snprintf(b, sizeof b, "(-HUGE_VALF)");
+        snprintf(b, n, "(-HUGE_VALF)");
     else
-        snprintf(b, sizeof b, "%af", (double)f); /* exact hex float */
+        snprintf(b, n, "%af", (double)f); /* exact hex float */
+}
+
+void kernel_float(Kernel *k, const char *name, double v) {
+    char b[64];
+    float_literal(b, sizeof b, v);
     kernel_def(k, name, b, kpool);
 }
 

@@ -238,6 +238,10 @@ struct Node {
     Attr *attrs;
     Epilogue epi; /* set by the fusion passes */
     char *fused;  /* names of the nodes fused into this one (for comments) */
+    /* An ElementwiseChain's steps, in order (dead nodes kept for their
+       op_type, attributes and inputs: passes/fuse_elementwise.c). */
+    Node **chain;
+    int nchain;
     bool dead;
     const BodyMap *outer;   /* copied out of an inlined body: its values (control.c) */
     int64_t scratch_bytes;  /* planned temporary workspace */
@@ -419,7 +423,9 @@ typedef struct Kernel Kernel;
 Kernel *kernel_begin(Emit *e, const char *tmpl);
 void kernel_int(Kernel *k, const char *name, int64_t v);
 void kernel_str(Kernel *k, const char *name, const char *v);
-void kernel_float(Kernel *k, const char *name, double v);               /* exact C literal */
+void kernel_float(Kernel *k, const char *name, double v); /* exact C literal */
+/* v rounded to float as kernel_float spells it (exact hex; NaN, infinities). */
+void float_literal(char *b, size_t n, double v);
 void kernel_ints(Kernel *k, const char *name, const int64_t *v, int n); /* "{a, b, c}" */
 /* Expands the template (once per distinct instance); returns the C function name. */
 const char *kernel_end(Emit *e, Kernel *k);

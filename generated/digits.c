@@ -7802,77 +7802,76 @@ static void k1_conv_gemm(const float *restrict x, const float *restrict wp, cons
 }
 
 /* k2_maxpool: template maxpool.m4 */
-static void k2_maxpool_slow(const float *restrict xc, long oh, long ow, float *restrict out)
-{
-    long kh, kw;
-    float m = -HUGE_VALF;
-    for (kh = 0; kh < 2; kh++) {
-        long h = oh * 2 - 0 + kh * 1;
-        if (h < 0 || h >= 8) continue;
-        for (kw = 0; kw < 2; kw++) {
-            long w = ow * 2 - 0 + kw * 1;
-            if (w >= 0 && w < 8) m = ((xc[h * 8 + w]) > m || (xc[h * 8 + w]) != (xc[h * 8 + w])) ? (xc[h * 8 + w]) : m;
-        }
-    }
-    *out = m;
-}
-
 static void k2_maxpool(const float *restrict x, float *restrict y)
 {
-    float col[8];
+    /* -inf everywhere but the copied columns; 32 spare floats let the
+       vector loads of the column pass run past the last window. */
+    float col[0 + 8 + 8 + 32];
     long p, oh, ow, kh, kw, w;
+    for (w = 0; w < 0 + 8 + 8 + 32; w++) col[w] = -HUGE_VALF;
     for (p = 0; p < 1 * 32; p++) {
         const float *xc = x + p * (long)(8 * 8);
         float *yc = y + p * (long)(4 * 4);
         for (oh = 0; oh < 4; oh++) {
             long h0 = oh * 2 - 0;
-            float *yr = yc + oh * 4;
-            if (h0 < 0 || h0 + (2 - 1) * 1 >= 8) {
-                for (ow = 0; ow < 4; ow++) k2_maxpool_slow(xc, oh, ow, yr + ow);
+            /* The window rows inside the input: kh in [klo, khi). */
+            long klo = h0 >= 0 ? 0 : (-h0 + 1 - 1) / 1;
+            long khi = h0 >= 8 ? 0 : (8 - h0 + 1 - 1) / 1;
+            float *yr = yc + oh * 4, *cv = col + 0;
+            const float *x0;
+            if (khi > 2) khi = 2;
+            if (klo >= khi) {
+                for (ow = 0; ow < 4; ow++) yr[ow] = -HUGE_VALF;
                 continue;
             }
-            for (ow = 0; ow < 0; ow++) k2_maxpool_slow(xc, oh, ow, yr + ow);
+            x0 = xc + (h0 + klo * 1) * (long)8;
+            (void)x0;
+            (void)kw;
 #if MLEGEN_AVX512 && 1
-            /* 16 outputs at a time, tap by tap, straight from the input
-               (stride 2: the even floats of 32, by a permute). The max
-               keeps the accumulator when either is NaN; a NaN tap then
-               replaces it, so a NaN anywhere in the window wins. */
+            /* The max keeps the accumulator when either is NaN; a NaN tap
+               then replaces it, so a NaN anywhere in the window wins. */
+            for (w = 0; w < 8; w += 16) {
+                __mmask16 m = (__mmask16)(8 - w >= 16 ? 0xffff : (1u << (8 - w)) - 1);
+                __m512 acc = _mm512_maskz_loadu_ps(m, x0 + w);
+                for (kh = klo + 1; kh < khi; kh++) {
+                    __m512 t = _mm512_maskz_loadu_ps(m, x0 + (kh - klo) * 1 * (long)8 + w);
+                    acc = _mm512_max_ps(t, acc);
+                    acc = _mm512_mask_mov_ps(acc, _mm512_cmp_ps_mask(t, t, _CMP_UNORD_Q), t);
+                }
+                _mm512_mask_storeu_ps(cv + w, m, acc);
+            }
+#else
+            for (w = 0; w < 8; w++) cv[w] = x0[w];
+            for (kh = klo + 1; kh < khi; kh++) {
+                const float *xr = x0 + (kh - klo) * 1 * (long)8;
+                for (w = 0; w < 8; w++) {
+                    float m = cv[w];
+                    m = ((xr[w]) > m || (xr[w]) != (xr[w])) ? (xr[w]) : m;
+                    cv[w] = m;
+                }
+            }
+#endif
+#if MLEGEN_AVX512 && 1
             for (ow = 0; ow < 4; ow += 16) {
-                long n = 4 - ow < 16 ? 4 - ow : 16;
-                __mmask16 om = (__mmask16)((1u << n) - 1);
+                __mmask16 om = (__mmask16)(4 - ow >= 16 ? 0xffff : (1u << (4 - ow)) - 1);
                 const __m512i ev = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-                unsigned long long lm = (1ULL << (2 * n - 1)) - 1;
                 __m512 acc = _mm512_set1_ps(-HUGE_VALF);
-                for (kh = 0; kh < 2; kh++) {
-                    const float *xr = xc + (h0 + kh * 1) * (long)8 + ow * 2 - 0;
-                    for (kw = 0; kw < 2; kw++) {
-                        __m512 t = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps((__mmask16)lm, xr + kw * 1), ev,
-                                                          _mm512_maskz_loadu_ps((__mmask16)(lm >> 16), xr + kw * 1 + 16));
-                        acc = _mm512_max_ps(t, acc);
-                        acc = _mm512_mask_mov_ps(acc, _mm512_cmp_ps_mask(t, t, _CMP_UNORD_Q), t);
-                    }
+                for (kw = 0; kw < 2; kw++) {
+                    const float *cw = col + ow * 2 + kw * 1;
+                    __m512 t = _mm512_permutex2var_ps(_mm512_loadu_ps(cw), ev, _mm512_loadu_ps(cw + 16));
+                    acc = _mm512_max_ps(t, acc);
+                    acc = _mm512_mask_mov_ps(acc, _mm512_cmp_ps_mask(t, t, _CMP_UNORD_Q), t);
                 }
                 _mm512_mask_storeu_ps(yr + ow, om, acc);
             }
-            (void)col;
-            (void)w;
-            for (ow = 4; ow < 4; ow++) k2_maxpool_slow(xc, oh, ow, yr + ow);
             continue;
 #endif
-            /* Vertical max over the window rows for every column, then the
-               horizontal max: dependency chains of 2 + 2, not 2 * 2. */
-            for (w = 0; w < 8; w++) {
-                float m = xc[h0 * 8 + w];
-                for (kh = 1; kh < 2; kh++) m = ((xc[(h0 + kh * 1) * 8 + w]) > m || (xc[(h0 + kh * 1) * 8 + w]) != (xc[(h0 + kh * 1) * 8 + w])) ? (xc[(h0 + kh * 1) * 8 + w]) : m;
-                col[w] = m;
-            }
             for (ow = 0; ow < 4; ow++) {
-                const float *cw = col + ow * 2 - 0;
+                const float *cw = col + ow * 2;
                 float m = cw[0];
                 for (kw = 1; kw < 2; kw++) m = ((cw[kw * 1]) > m || (cw[kw * 1]) != (cw[kw * 1])) ? (cw[kw * 1]) : m;
                 yr[ow] = m;
             }
-            for (ow = 4; ow < 4; ow++) k2_maxpool_slow(xc, oh, ow, yr + ow);
         }
     }
 }

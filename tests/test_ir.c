@@ -224,7 +224,8 @@ static void test_fuse_matmul_bias(void) {
         Node *add = node(g, "Add", bias, mm->outputs[0], NULL, "a");
         Node *relu = node(g, "Relu", add->outputs[0], NULL, NULL, "y");
         output(g, relu->outputs[0]);
-        Options opt = {.opt_level = 2, .verify = true};
+        /* Without chain fusion, which would join the column Add and Relu. */
+        Options opt = {.opt_level = 2, .verify = true, .disabled_passes = "fuse-elementwise"};
         CHECK(graph_toposort(g) == 0 && infer_shapes(g) == 0 && run_passes(g, &opt) == 0);
         if (!column) {
             CHECK(g->nnodes == 1 && g->nodes[0] == mm);
@@ -232,6 +233,35 @@ static void test_fuse_matmul_bias(void) {
             CHECK(mm->outputs[0] == relu->outputs[0]);
         } else {
             CHECK(g->nnodes == 3 && !mm->epi.bias && !add->dead && !relu->dead);
+        }
+        graph_free(g);
+    }
+}
+
+/* Sigmoid -> Mul(x) -> Relu is one ElementwiseChain whose only operand is x
+   (read twice); when the Mul's output is also a graph output, the chain
+   stops there and the Relu stays. */
+static void test_fuse_elementwise(void) {
+    for (int visible = 0; visible <= 1; visible++) {
+        Graph *g = new_graph();
+        int64_t xd[2] = {3, 5};
+        Tensor *x = input(g, "x", 2, xd);
+        Node *sg = node(g, "Sigmoid", x, NULL, NULL, "s");
+        Node *mul = node(g, "Mul", x, sg->outputs[0], NULL, "m");
+        Node *relu = node(g, "Relu", mul->outputs[0], NULL, NULL, "y");
+        output(g, relu->outputs[0]);
+        if (visible) output(g, mul->outputs[0]);
+        Options opt = {.opt_level = 2, .verify = true};
+        CHECK(graph_toposort(g) == 0 && infer_shapes(g) == 0 && run_passes(g, &opt) == 0);
+        Node *f = g->nnodes ? g->nodes[0] : NULL;
+        CHECK(f && strcmp(f->op_type, "ElementwiseChain") == 0 && strcmp(f->domain, "mlegen") == 0);
+        CHECK(f && f->ninputs == 1 && f->inputs[0] == x);
+        if (!visible) {
+            CHECK(g->nnodes == 1 && f && f->nchain == 3 && f->chain[2] == relu);
+            CHECK(f && f->outputs[0] == relu->outputs[0]);
+        } else {
+            CHECK(g->nnodes == 2 && f && f->nchain == 2 && f->outputs[0] == mul->outputs[0]);
+            CHECK(!relu->dead);
         }
         graph_free(g);
     }
@@ -248,7 +278,8 @@ static void test_plan_aliases(void) {
     Node *b = node(g, "Sigmoid", r->outputs[0], NULL, NULL, "b");
     Node *c = node(g, "Add", b->outputs[0], r->outputs[0], NULL, "c");
     output(g, c->outputs[0]);
-    Options opt = {.opt_level = 2, .verify = true};
+    /* Sigmoid + Add would be one chain, with one buffer fewer to plan. */
+    Options opt = {.opt_level = 2, .verify = true, .disabled_passes = "fuse-elementwise"};
     CHECK(graph_toposort(g) == 0 && infer_shapes(g) == 0 && run_passes(g, &opt) == 0);
     Schedule s;
     CHECK(plan_memory(g, &opt, &s) == 0);
@@ -293,6 +324,7 @@ int main(int argc, char **argv) {
     test_infer();
     test_fuse_conv_bn();
     test_fuse_matmul_bias();
+    test_fuse_elementwise();
     test_plan_aliases();
     if (argc > 1)
         test_load_digits(argv[1]);

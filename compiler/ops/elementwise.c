@@ -239,22 +239,30 @@ static bool unary_to_bool(const char *op) {
     return strcmp(op, "Not") == 0 || strcmp(op, "IsNaN") == 0 || strcmp(op, "IsInf") == 0;
 }
 
+/* A float Clip's bounds when they are known at compile time (attributes
+   before opset 11, constant inputs since); only such a Clip can be fused. */
+static bool clip_bounds(const Node *n, float *lo, float *hi) {
+    *lo = -INFINITY;
+    *hi = INFINITY;
+    if (n->opset < 11) {
+        *lo = attr_float(n, "min", -INFINITY);
+        *hi = attr_float(n, "max", INFINITY);
+        return true;
+    }
+    Tensor *tl = node_input(n, 1), *th = node_input(n, 2);
+    if ((tl && !tl->data) || (th && !th->data)) return false;
+    if ((tl && tl->dtype != DT_FLOAT) || (th && th->dtype != DT_FLOAT)) return false;
+    if (tl) *lo = ((float *)tl->data)[0];
+    if (th) *hi = ((float *)th->data)[0];
+    return true;
+}
+
 ActKind act_of_node(const Node *n, float *alpha, float *beta) {
     *alpha = *beta = 0;
     if (n->dead || *n->domain) return ACT_NONE;
     if (strcmp(n->op_type, "Clip") == 0) {
-        /* Only a Clip whose bounds are known at compile time can be fused. */
-        float lo = -INFINITY, hi = INFINITY;
-        if (n->opset < 11) {
-            lo = attr_float(n, "min", -INFINITY);
-            hi = attr_float(n, "max", INFINITY);
-        } else {
-            Tensor *tl = node_input(n, 1), *th = node_input(n, 2);
-            if ((tl && !tl->data) || (th && !th->data)) return ACT_NONE;
-            if ((tl && tl->dtype != DT_FLOAT) || (th && th->dtype != DT_FLOAT)) return ACT_NONE;
-            if (tl) lo = ((float *)tl->data)[0];
-            if (th) hi = ((float *)th->data)[0];
-        }
+        float lo, hi;
+        if (!clip_bounds(n, &lo, &hi)) return ACT_NONE;
         *alpha = lo;
         *beta = hi;
         return ACT_CLIP;
@@ -752,3 +760,146 @@ int emit_where(Emit *e, Node *n) {
     emit_stmt(e, "%s(%C, %C, %C, %T);", fn, c, a, b, y);
     return 0;
 }
+
+/* ---------------------------------------------------------------- element-wise chains */
+
+static const char *const chain_binary[] = {"Add", "Sub",   "Mul", "Div",
+                                           "Pow", "PRelu", "Max", "Min"};
+
+static bool is_chain_binary(const char *op) {
+    for (size_t i = 0; i < sizeof chain_binary / sizeof chain_binary[0]; i++)
+        if (strcmp(chain_binary[i], op) == 0) return true;
+    return false;
+}
+
+bool ew_chain_step(const Node *n) {
+    if (n->dead || *n->domain || n->noutputs != 1 || !n->outputs[0]) return false;
+    if (n->outputs[0]->dtype != DT_FLOAT || !n->inputs[0] || n->inputs[0]->dtype != DT_FLOAT)
+        return false;
+    float lo, hi;
+    if (strcmp(n->op_type, "Clip") == 0) return act_of_node(n, &lo, &hi) == ACT_CLIP;
+    const struct UnaryInfo *u = unary_lookup(n->op_type);
+    if (u) return n->ninputs == 1 && !unary_to_bool(u->name) && !unary_from_bool(u->name);
+    return is_chain_binary(n->op_type) && n->ninputs == 2 && n->inputs[1] &&
+           n->inputs[1]->dtype == DT_FLOAT;
+}
+
+bool ew_operand_period(const Tensor *t, const Tensor *y, int64_t *len, int64_t *inner) {
+    if (t->rank > y->rank) return false;
+    int off = y->rank - t->rank, a = -1, b = -1;
+    for (int d = 0; d < t->rank; d++) {
+        if (t->dims[d] == 1) continue;
+        if (t->dims[d] != y->dims[off + d] || (b >= 0 && b != off + d)) return false;
+        if (a < 0) a = off + d;
+        b = off + d + 1;
+    }
+    *len = 1;
+    *inner = 1;
+    if (a < 0) return true; /* one value */
+    for (int d = a; d < b; d++)
+        *len *= y->dims[d];
+    for (int d = b; d < y->rank; d++)
+        *inner *= y->dims[d];
+    return true;
+}
+
+static int64_t gcd64(int64_t a, int64_t b) {
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* The shape is the last step's, set when the pass made the node. */
+static int infer_ew_chain(Graph *g, Node *n) {
+    (void)g;
+    return n->nchain >= 2 ? 0 : -1;
+}
+
+/* One step's operand: the value so far, a constant scalar inlined, or the
+   node input it is. */
+static void chain_operand(Buf *b, const Node *n, const Tensor *t, const Tensor *carried) {
+    if (t == carried) {
+        buf_puts(b, "T");
+        return;
+    }
+    if (t->data && tensor_numel(t) == 1) {
+        char lit[64];
+        float_literal(lit, sizeof lit, ((const float *)t->data)[0]);
+        buf_printf(b, "K(%s)", lit);
+        return;
+    }
+    for (int i = 0; i < n->ninputs; i++)
+        if (n->inputs[i] == t) buf_printf(b, "X(%d)", i);
+}
+
+static int emit_ew_chain(Emit *e, Node *n) {
+    Tensor *y = n->outputs[0];
+    Kernel *k = kernel_begin(e, "ew_chain");
+    kernel_int(k, "N", tensor_numel(y));
+    kernel_int(k, "NX", n->ninputs);
+    int64_t block = tensor_numel(y);
+    for (int i = 0; i < n->ninputs; i++) {
+        int64_t len, inner;
+        char name[32];
+        if (!ew_operand_period(n->inputs[i], y, &len, &inner)) {
+            error_at_node(n, "internal: operand '%s' does not broadcast as one run",
+                          n->inputs[i]->name);
+            return -1;
+        }
+        snprintf(name, sizeof name, "LEN%d", i);
+        kernel_int(k, name, len);
+        snprintf(name, sizeof name, "INNER%d", i);
+        kernel_int(k, name, inner);
+        /* Within a block operand i must be one value (inner > 1: blocks
+           divide inner) or contiguous (inner 1: blocks divide len). */
+        if (len > 1) block = gcd64(block, inner > 1 ? inner : len);
+    }
+    kernel_int(k, "B", block);
+    Buf steps = {0};
+    const Tensor *carried = NULL;
+    for (int j = 0; j < n->nchain; j++) {
+        const Node *s = n->chain[j];
+        char a[64], b[64];
+        const struct UnaryInfo *u = unary_lookup(s->op_type);
+        if (u || strcmp(s->op_type, "Clip") == 0) {
+            float alpha, beta;
+            if (u)
+                unary_params(s, u, &alpha, &beta);
+            else
+                clip_bounds(s, &alpha, &beta); /* known: ew_chain_step checked */
+            float_literal(a, sizeof a, alpha);
+            float_literal(b, sizeof b, beta);
+            buf_printf(&steps, "STEP_U(%s, ", u ? u->name : "Clip");
+            chain_operand(&steps, n, s->inputs[0], carried);
+            buf_printf(&steps, ", %s, %s)", a, b);
+        } else {
+            buf_printf(&steps, "STEP_B(%s, ", s->op_type);
+            chain_operand(&steps, n, s->inputs[0], carried);
+            buf_puts(&steps, ", ");
+            chain_operand(&steps, n, s->inputs[1], carried);
+            buf_puts(&steps, ")");
+        }
+        carried = s->outputs[0];
+    }
+    kernel_str(k, "STEPS", steps.data);
+    buf_free(&steps);
+    const char *fn = kernel_end(e, k);
+    Tensor *args[MAX_CHAIN_OPERANDS + 1];
+    for (int i = 0; i < n->ninputs; i++)
+        args[i] = n->inputs[i];
+    args[n->ninputs] = y;
+    emit_call(e, fn, args, n->ninputs + 1, n->ninputs, NULL);
+    return 0;
+}
+
+const OpDef op_ew_chain = {
+    .name = "ElementwiseChain",
+    .domain = "mlegen",
+    .min_opset = 1,
+    .infer = infer_ew_chain,
+    .emit = emit_ew_chain,
+    .types = "float",
+};

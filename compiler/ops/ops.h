@@ -132,6 +132,18 @@ float *conv_wino_pack(const float *w, int64_t cout, int64_t cin, int64_t *packed
 /* Inference BatchNormalization as y = x * scale[c] + shift[c]. */
 void batchnorm_affine(const Node *n, float *scale, float *shift);
 /* elementwise.c */
+/* Element-wise chains (passes/fuse_elementwise.c): whether n can be a step
+   (float in and out: a unary op, Clip with constant bounds, or Add, Sub, Mul,
+   Div, Pow, PRelu, two-input Max and Min), and the ElementwiseChain node
+   the pass makes of the steps (not in the public op table). */
+bool ew_chain_step(const Node *n);
+/* How operand t of an output shaped like y repeats: element i reads
+   t[(i / inner) % len]. False when t's non-1 dimensions are not one run
+   matching y's (the chain leaves such broadcasts to the binary kernel). */
+bool ew_operand_period(const Tensor *t, const Tensor *y, int64_t *len, int64_t *inner);
+extern const OpDef op_ew_chain;
+/* Template parameters are limited: at most this many run-time operands. */
+enum { MAX_CHAIN_OPERANDS = 16 };
 OP_FUNCS(unary)
 OP_FUNCS(binary)
 OP_FUNCS(clip)

@@ -12,6 +12,7 @@ test. Layout: OUTDIR/NAME/model.onnx + test_data_set_0/{input,output}_i.pb.
 --list prints the case names (CMake reads them at configure time).
 All randomness is seeded per case, so the files are deterministic.
 """
+import math
 import os
 import sys
 import zlib
@@ -277,6 +278,31 @@ def case_matmul(outdir, name, ashape, bshape, const_b=True, bias=None, bias_firs
     write(outdir, name, nodes, inputs, [("y", y)], inits)
 
 
+def case_chain(outdir, name, inputs, consts, steps, extra_outputs=()):
+    """A chain of element-wise nodes (the fuse-elementwise pass), one ONNX node
+    per step, against numpy float64. inputs/consts: {name: shape}; steps:
+    (op, [operand names], {attributes}, numpy function of the operands' values);
+    each step's output is named s<i> and the last is y. extra_outputs: step
+    outputs that are also graph outputs (a chain must not fuse across them)."""
+    r = rng_for(name)
+    vals, feeds, inits = {}, [], []
+    for n, shp in inputs.items():
+        vals[n] = r.standard_normal(shp).astype(np.float32)
+        feeds.append((n, vals[n]))
+    for n, shp in consts.items():  # a shape (random values) or a number (a scalar)
+        vals[n] = (np.array(shp) if isinstance(shp, float) else r.standard_normal(shp)).astype(
+            np.float32)
+        inits.append(numpy_helper.from_array(vals[n], n))
+    v64 = {n: a.astype(np.float64) for n, a in vals.items()}
+    nodes = []
+    for i, (op, args, attrs, fn) in enumerate(steps):
+        out = "y" if i == len(steps) - 1 else "s%d" % i
+        nodes.append(helper.make_node(op, args, [out], **attrs))
+        v64[out] = fn(*[v64[a] for a in args if a])
+    outs = [("y", v64["y"])] + [(n, v64[n]) for n in extra_outputs]
+    write(outdir, name, nodes, feeds, outs, inits)
+
+
 def case_pool(outdir, name, op, shape, k, stride, pads, ceil_mode=0, count_pad=0, dil=None,
               nans=0):
     r = rng_for(name)
@@ -392,6 +418,29 @@ def cases():
     # Not a row: a [M, 1] column bias must stay a separate broadcasting Add.
     mm("matmul_bias_column", (7, 9), (9, 5), bias=(7, 1))
     mm("matmul_runtime_batched", (3, 4, 7), (3, 7, 5), const_b=False)
+    # Element-wise chains (fuse-elementwise): one loop, operands broadcast as one run.
+    ch = lambda name, *a, **kw: C.append((name, case_chain, a, kw))
+    erf = np.vectorize(math.erf)
+    sig = lambda v: 1 / (1 + np.exp(-v))
+    ch("chain_gelu", {"x": (2, 33, 65)}, {"r2": 1.4142135, "one": 1.0, "half": 0.5}, [
+        ("Div", ["x", "r2"], {}, lambda a, b: a / b), ("Erf", ["s0"], {}, erf),
+        ("Add", ["s1", "one"], {}, lambda a, b: a + b), ("Mul", ["x", "s2"], {}, lambda a, b: a * b),
+        ("Mul", ["s3", "half"], {}, lambda a, b: a * b)])
+    ch("chain_silu_channels", {"x": (1, 19, 7, 9), "b": (19, 1, 1)},
+       {"sc": (19, 1, 1), "lo": -0.25, "hi": 0.75}, [
+        ("Sigmoid", ["x"], {}, sig), ("Mul", ["x", "s0"], {}, lambda a, b: a * b),
+        ("Mul", ["s1", "sc"], {}, lambda a, b: a * b), ("Add", ["b", "s2"], {}, lambda a, b: a + b),
+        ("Clip", ["s3", "lo", "hi"], {}, lambda a, lo, hi: np.clip(a, lo, hi))])
+    ch("chain_outer_bcast", {"x": (4, 1), "w": (1, 5), "z": (4, 5)}, {"k": 2.0}, [
+        ("Add", ["x", "w"], {}, lambda a, b: a + b), ("LeakyRelu", ["s0"], {"alpha": 0.3},
+                                                        lambda a: np.where(a < 0, 0.3 * a, a)),
+        ("Sub", ["k", "s1"], {}, lambda a, b: a - b), ("Max", ["s2", "z"], {}, np.maximum),
+        ("HardSigmoid", ["s3"], {"alpha": 0.25, "beta": 0.4},
+         lambda a: np.clip(0.25 * a + 0.4, 0, 1)), ("Pow", ["s4", "k"], {}, np.power)])
+    ch("chain_row_elu_output", {"x": (6, 37), "row": (37,)}, {}, [
+        ("Add", ["x", "row"], {}, lambda a, b: a + b), ("Elu", ["s0"], {"alpha": 0.7},
+                                                        lambda a: np.where(a < 0, 0.7 * (np.exp(a) - 1), a)),
+        ("Tanh", ["s1"], {}, np.tanh), ("Min", ["s2", "x"], {}, np.minimum)], extra_outputs=("s1",))
     mm("matmul_runtime_bcast", (2, 1, 3, 6), (4, 6, 2), const_b=False)
     mm("matmul_runtime_1d", (9,), (9, 4), const_b=False)
     # Large enough for --blas openblas to call cblas_sgemm (M >= 16, M*N*K >= 2^21);

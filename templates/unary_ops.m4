@@ -1,0 +1,47 @@
+# unary_ops.m4 - UNARY_<Op>(x): the C expression of each unary operator, for
+# unary.m4 and ew_chain.m4. The includer defines FN(name) (the C math
+# function of the type computed in: expf or exp), ALPHA and BETA (the op's
+# attributes, read when a macro is expanded). Included where output is
+# diverted away (m4_divert(-1)).
+m4_define(`UNARY_Abs', `FN(`fabs')($1)')
+m4_define(`UNARY_Acos', `FN(`acos')($1)')
+m4_define(`UNARY_Acosh', `FN(`acosh')($1)')
+m4_define(`UNARY_Asin', `FN(`asin')($1)')
+m4_define(`UNARY_Asinh', `FN(`asinh')($1)')
+m4_define(`UNARY_Atan', `FN(`atan')($1)')
+m4_define(`UNARY_Atanh', `FN(`atanh')($1)')
+m4_define(`UNARY_Ceil', `FN(`ceil')($1)')
+m4_define(`UNARY_Celu', `(FN(`fmax')(0.0f, $1) + FN(`fmin')(0.0f, ALPHA * (FN(`exp')($1 / ALPHA) - 1.0f)))')
+m4_define(`UNARY_Clip', `($1 < ALPHA ? ALPHA : ($1 > BETA ? BETA : $1))')
+m4_define(`UNARY_Cos', `FN(`cos')($1)')
+m4_define(`UNARY_Cosh', `FN(`cosh')($1)')
+m4_define(`UNARY_Elu', `($1 < 0.0f ? ALPHA * (FN(`exp')($1) - 1.0f) : $1)')
+m4_define(`UNARY_Erf', `FN(`erf')($1)')
+m4_define(`UNARY_Exp', `FN(`exp')($1)')
+m4_define(`UNARY_Floor', `FN(`floor')($1)')
+m4_define(`UNARY_HardSigmoid', `FN(`fmax')(0.0f, FN(`fmin')(1.0f, ALPHA * $1 + BETA))')
+m4_define(`UNARY_HardSwish', `($1 * FN(`fmax')(0.0f, FN(`fmin')(1.0f, $1 * (1.0f / 6.0f) + 0.5f)))')
+# ALPHA/BETA: detect_negative/detect_positive.
+m4_define(`UNARY_IsInf', `(isinf($1) && (m4_ifelse(ALPHA, `0x0p+0f', `0', `$1 < 0.0f') || m4_ifelse(BETA, `0x0p+0f', `0', `$1 > 0.0f')))')
+m4_define(`UNARY_IsNaN', `isnan($1)')
+m4_define(`UNARY_LeakyRelu', `($1 < 0.0f ? ALPHA * $1 : $1)')
+m4_define(`UNARY_Log', `FN(`log')($1)')
+m4_define(`UNARY_Neg', `(-$1)')
+m4_define(`UNARY_Not', `(!$1)')
+m4_define(`UNARY_Reciprocal', `(1.0f / $1)')
+m4_define(`UNARY_Relu', `($1 < 0.0f ? 0.0f : $1)')
+# nearbyintf rounds in the current mode, round-half-to-even by default.
+m4_define(`UNARY_Round', `FN(`nearbyint')($1)')
+m4_define(`UNARY_Selu', `($1 > 0.0f ? BETA * $1 : BETA * ALPHA * (FN(`exp')($1) - 1.0f))')
+# ALPHA/BETA: bias/lambd.
+m4_define(`UNARY_Shrink', `($1 < -BETA ? $1 + ALPHA : ($1 > BETA ? $1 - ALPHA : 0.0f))')
+m4_define(`UNARY_Sigmoid', `(1.0f / (1.0f + FN(`exp')(-$1)))')
+m4_define(`UNARY_Sign', `(float)(($1 > 0.0f) - ($1 < 0.0f))')
+m4_define(`UNARY_Sin', `FN(`sin')($1)')
+m4_define(`UNARY_Sinh', `FN(`sinh')($1)')
+m4_define(`UNARY_Softplus', `FN(`log1p')(FN(`exp')($1))')
+m4_define(`UNARY_Softsign', `($1 / (1.0f + FN(`fabs')($1)))')
+m4_define(`UNARY_Sqrt', `FN(`sqrt')($1)')
+m4_define(`UNARY_Tan', `FN(`tan')($1)')
+m4_define(`UNARY_Tanh', `FN(`tanh')($1)')
+m4_define(`UNARY_ThresholdedRelu', `($1 > ALPHA ? $1 : 0.0f)')
