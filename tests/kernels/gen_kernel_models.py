@@ -114,6 +114,22 @@ def act_node(act, x, y, inits):
 # ---------------------------------------------------------------- model writing
 
 
+def add_tail(r, nodes, inputs, inits, y, cur, residual, act):
+    """After the node writing `cur` (value y): an Add of a random same-shaped
+    input s when `residual`, then activation `act`; the last node writes y.
+    Returns the reference after both."""
+    if residual:
+        s = r.standard_normal(y.shape).astype(np.float32)
+        inputs.append(("s", s))
+        nodes.append(helper.make_node("Add", [cur, "s"], ["res"]))
+        y, cur = y + s, "res"
+    if act:
+        nodes.append(act_node(act, cur, "y", inits))
+        return ACTS[act](y)
+    nodes[-1].output[0] = "y"
+    return y
+
+
 def rng_for(name):
     return np.random.default_rng(zlib.crc32(name.encode()))
 
@@ -151,17 +167,8 @@ def case_conv(outdir, name, n, c, hw, m, k, stride=1, pad=0, dil=1, group=1, bia
     nodes = [helper.make_node("Conv", ["x", "w"] + (["b"] if bias else []), ["c"],
                               strides=list(strides), pads=list(pads), dilations=list(dils),
                               group=group)]
-    inputs, cur = [("x", x)], "c"
-    if residual:
-        s = r.standard_normal(y.shape).astype(np.float32)
-        inputs.append(("s", s))
-        nodes.append(helper.make_node("Add", [cur, "s"], ["a"]))
-        y, cur = y + s, "a"
-    if act:
-        nodes.append(act_node(act, cur, "y", inits))
-        y = ACTS[act](y)
-    else:
-        nodes[-1].output[0] = "y"
+    inputs = [("x", x)]
+    y = add_tail(r, nodes, inputs, inits, y, "c", residual, act)
     write(outdir, name, nodes, inputs, [("y", y.astype(np.float32))], inits)
 
 
@@ -265,16 +272,7 @@ def case_matmul(outdir, name, ashape, bshape, const_b=True, bias=None, bias_firs
         inits.append(numpy_helper.from_array(c, "c"))
         nodes.append(helper.make_node("Add", ["c", cur] if bias_first else [cur, "c"], ["mb"]))
         y, cur = y + c.astype(np.float64), "mb"
-    if residual:
-        s = r.standard_normal(y.shape).astype(np.float32)
-        inputs.append(("s", s))
-        nodes.append(helper.make_node("Add", [cur, "s"], ["ms"]))
-        y, cur = y + s, "ms"
-    if act:
-        nodes.append(act_node(act, cur, "y", inits))
-        y = ACTS[act](y)
-    else:
-        nodes[-1].output[0] = "y"
+    y = add_tail(r, nodes, inputs, inits, y, cur, residual, act)
     write(outdir, name, nodes, inputs, [("y", y)], inits)
 
 
