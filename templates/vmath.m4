@@ -4,8 +4,10 @@ m4_divert(-1)
 # _sig8/_tanh8 on __m256 (AVX2 builds). Accuracy: exp within ~2 ulp for
 # |x| < 87 (inputs are clamped to [-87.3, 88.3]); the scalar paths of the
 # including kernels use expf/tanhf and are the reference. The sigmoid and
-# tanh functions are emitted only when VMATH_SIGTANH is defined (unused
+# tanh functions are emitted only when VMATH_SIG / VMATH_TANH (or both:
+# VMATH_SIGTANH) are defined (unused
 # static functions would draw warnings).
+m4_ifdef(`VMATH_SIGTANH', `m4_define(`VMATH_SIG', 1)m4_define(`VMATH_TANH', 1)')
 m4_divert(0)m4_dnl
 #if MLEGEN_AVX512 && SIMD_OK
 /* exp(x), 0 below -87.3, NaN kept: Cody-Waite reduction by ln 2, degree-6 polynomial
@@ -28,13 +30,14 @@ static __m512 KNAME`'_exp16(__m512 x)
     return _mm512_maskz_scalef_ps(live, p, n);
 }
 
-m4_ifdef(`VMATH_SIGTANH', `static __m512 KNAME`'_sig16(__m512 v)
+m4_ifdef(`VMATH_SIG', `static __m512 KNAME`'_sig16(__m512 v)
 {
     const __m512 one = _mm512_set1_ps(1.0f);
     return _mm512_div_ps(one, _mm512_add_ps(one, KNAME`'_exp16(_mm512_sub_ps(_mm512_setzero_ps(), v))));
 }
 
-/* tanh(v) = 1 - 2 / (exp(2v) + 1): saturates cleanly at both ends. */
+')m4_dnl
+m4_ifdef(`VMATH_TANH', `/* tanh(v) = 1 - 2 / (exp(2v) + 1): saturates cleanly at both ends. */
 static __m512 KNAME`'_tanh16(__m512 v)
 {
     const __m512 one = _mm512_set1_ps(1.0f);
@@ -63,13 +66,14 @@ static __m256 KNAME`'_exp8(__m256 x)
     return _mm256_and_ps(p, live);
 }
 
-m4_ifdef(`VMATH_SIGTANH', `static __m256 KNAME`'_sig8(__m256 v)
+m4_ifdef(`VMATH_SIG', `static __m256 KNAME`'_sig8(__m256 v)
 {
     const __m256 one = _mm256_set1_ps(1.0f);
     return _mm256_div_ps(one, _mm256_add_ps(one, KNAME`'_exp8(_mm256_sub_ps(_mm256_setzero_ps(), v))));
 }
 
-static __m256 KNAME`'_tanh8(__m256 v)
+')m4_dnl
+m4_ifdef(`VMATH_TANH', `static __m256 KNAME`'_tanh8(__m256 v)
 {
     const __m256 one = _mm256_set1_ps(1.0f);
     __m256 e = KNAME`'_exp8(_mm256_add_ps(v, v));

@@ -329,8 +329,14 @@ int fold_unary(Graph *g, Node *n) {
     return 0;
 }
 
+static int emit_chain_steps(Emit *e, Node *n, Node *const *steps, int nsteps);
+
 int emit_unary(Emit *e, Node *n) {
     const struct UnaryInfo *u = unary_lookup(n->op_type);
+    /* A float op is a chain of one step: the same scalar expression, plus
+       the chain template's vector path where the op has one, and the same
+       bits as when it is fused with its neighbours. */
+    if (emit_options(e)->opt_level > 0 && ew_chain_step(n)) return emit_chain_steps(e, n, &n, 1);
     float alpha, beta;
     unary_params(n, u, &alpha, &beta);
     Kernel *k = kernel_begin(e, "unary");
@@ -786,20 +792,26 @@ bool ew_chain_step(const Node *n) {
 
 bool ew_operand_period(const Tensor *t, const Tensor *y, int64_t *len, int64_t *inner) {
     if (t->rank > y->rank) return false;
-    int off = y->rank - t->rank, a = -1, b = -1;
-    for (int d = 0; d < t->rank; d++) {
-        if (t->dims[d] == 1) continue;
-        if (t->dims[d] != y->dims[off + d] || (b >= 0 && b != off + d)) return false;
-        if (a < 0) a = off + d;
-        b = off + d + 1;
-    }
+    /* Dimensions where y has size 1 do not move the index; of the others,
+       those t has (not broadcast) must be one consecutive run. */
+    int off = y->rank - t->rank, state = 0; /* 0: before the run, 1: in it, 2: after */
     *len = 1;
     *inner = 1;
-    if (a < 0) return true; /* one value */
-    for (int d = a; d < b; d++)
-        *len *= y->dims[d];
-    for (int d = b; d < y->rank; d++)
-        *inner *= y->dims[d];
+    for (int d = 0; d < y->rank; d++) {
+        int64_t yd = y->dims[d], td = d >= off ? t->dims[d - off] : 1;
+        if (yd == 1) continue;
+        if (td == yd) {
+            if (state == 2) return false;
+            state = 1;
+            *len *= yd;
+        } else if (td == 1) {
+            if (state == 1) state = 2;
+            if (state == 2) *inner *= yd;
+        } else {
+            return false;
+        }
+    }
+    if (*len == 1) *inner = 1; /* one value */
     return true;
 }
 
@@ -835,7 +847,9 @@ static void chain_operand(Buf *b, const Node *n, const Tensor *t, const Tensor *
         if (n->inputs[i] == t) buf_printf(b, "X(%d)", i);
 }
 
-static int emit_ew_chain(Emit *e, Node *n) {
+/* Emits steps[0..nsteps) as one ew_chain kernel over the operands
+   n->inputs (an ElementwiseChain node, or a single unary node). */
+static int emit_chain_steps(Emit *e, Node *n, Node *const *steps, int nsteps) {
     Tensor *y = n->outputs[0];
     Kernel *k = kernel_begin(e, "ew_chain");
     kernel_int(k, "N", tensor_numel(y));
@@ -858,10 +872,10 @@ static int emit_ew_chain(Emit *e, Node *n) {
         if (len > 1) block = gcd64(block, inner > 1 ? inner : len);
     }
     kernel_int(k, "B", block);
-    Buf steps = {0};
+    Buf text = {0};
     const Tensor *carried = NULL;
-    for (int j = 0; j < n->nchain; j++) {
-        const Node *s = n->chain[j];
+    for (int j = 0; j < nsteps; j++) {
+        const Node *s = steps[j];
         char a[64], b[64];
         const struct UnaryInfo *u = unary_lookup(s->op_type);
         if (u || strcmp(s->op_type, "Clip") == 0) {
@@ -872,20 +886,20 @@ static int emit_ew_chain(Emit *e, Node *n) {
                 clip_bounds(s, &alpha, &beta); /* known: ew_chain_step checked */
             float_literal(a, sizeof a, alpha);
             float_literal(b, sizeof b, beta);
-            buf_printf(&steps, "STEP_U(%s, ", u ? u->name : "Clip");
-            chain_operand(&steps, n, s->inputs[0], carried);
-            buf_printf(&steps, ", %s, %s)", a, b);
+            buf_printf(&text, "STEP_U(%s, ", u ? u->name : "Clip");
+            chain_operand(&text, n, s->inputs[0], carried);
+            buf_printf(&text, ", %s, %s)", a, b);
         } else {
-            buf_printf(&steps, "STEP_B(%s, ", s->op_type);
-            chain_operand(&steps, n, s->inputs[0], carried);
-            buf_puts(&steps, ", ");
-            chain_operand(&steps, n, s->inputs[1], carried);
-            buf_puts(&steps, ")");
+            buf_printf(&text, "STEP_B(%s, ", s->op_type);
+            chain_operand(&text, n, s->inputs[0], carried);
+            buf_puts(&text, ", ");
+            chain_operand(&text, n, s->inputs[1], carried);
+            buf_puts(&text, ")");
         }
         carried = s->outputs[0];
     }
-    kernel_str(k, "STEPS", steps.data);
-    buf_free(&steps);
+    kernel_str(k, "STEPS", text.data);
+    buf_free(&text);
     const char *fn = kernel_end(e, k);
     Tensor *args[MAX_CHAIN_OPERANDS + 1];
     for (int i = 0; i < n->ninputs; i++)
@@ -893,6 +907,10 @@ static int emit_ew_chain(Emit *e, Node *n) {
     args[n->ninputs] = y;
     emit_call(e, fn, args, n->ninputs + 1, n->ninputs, NULL);
     return 0;
+}
+
+static int emit_ew_chain(Emit *e, Node *n) {
+    return emit_chain_steps(e, n, n->chain, n->nchain);
 }
 
 const OpDef op_ew_chain = {

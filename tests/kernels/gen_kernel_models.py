@@ -301,6 +301,22 @@ def case_chain(outdir, name, inputs, consts, steps, extra_outputs=()):
     write(outdir, name, nodes, feeds, outs, inits)
 
 
+SPECIALS = [np.nan, np.inf, -np.inf, -0.0, 0.0, 1e-30, -1e-30, 89.0, -89.0, 100.0, -100.0, 20.0,
+            -20.0, 0.49, 0.51, -0.5, 3.0, -3.0, 6.0, -6.0]
+
+
+def case_unary(outdir, name, op, fn, n=53, **attrs):
+    """One float unary op on n values: the special ones above (NaN, infinities,
+    signed zeros, exp's overflow and underflow edges, erf's branch point at
+    0.5) then random ones, so the vector path's 16/8 lanes and its masked tail
+    are all used. Reference: fn in float64 (numpy), NaN where numpy gives NaN."""
+    r = rng_for(name)
+    x = np.concatenate([SPECIALS, 4 * r.standard_normal(n - len(SPECIALS))]).astype(np.float32)
+    with np.errstate(all="ignore"):
+        y = fn(x.astype(np.float64))
+    write(outdir, name, [helper.make_node(op, ["x"], ["y"], **attrs)], [("x", x)], [("y", y)], [])
+
+
 def case_pool(outdir, name, op, shape, k, stride, pads, ceil_mode=0, count_pad=0, dil=None,
               nans=0):
     r = rng_for(name)
@@ -416,6 +432,19 @@ def cases():
     # Not a row: a [M, 1] column bias must stay a separate broadcasting Add.
     mm("matmul_bias_column", (7, 9), (9, 5), bias=(7, 1))
     mm("matmul_runtime_batched", (3, 4, 7), (3, 7, 5), const_b=False)
+    # Float unary ops are one-step chains: the vector forms, special values.
+    un = lambda name, *a, **kw: C.append((name, case_unary, a, kw))
+    un("unary_relu", "Relu", lambda v: np.where(v < 0, 0.0, v))
+    un("unary_leaky", "LeakyRelu", lambda v: np.where(v < 0, 0.1 * v, v), alpha=0.1)
+    un("unary_exp", "Exp", np.exp)
+    un("unary_sigmoid", "Sigmoid", lambda v: 1 / (1 + np.exp(-v)))
+    un("unary_tanh", "Tanh", np.tanh)
+    un("unary_erf", "Erf", np.vectorize(math.erf))
+    un("unary_elu", "Elu", lambda v: np.where(v < 0, 0.5 * (np.exp(v) - 1), v), alpha=0.5)
+    un("unary_abs_neg", "Neg", lambda v: -v, n=37)
+    un("unary_sqrt", "Sqrt", np.sqrt, n=21)
+    un("unary_reciprocal", "Reciprocal", lambda v: 1 / v)
+    un("unary_hardswish", "HardSwish", lambda v: v * np.clip(v / 6 + 0.5, 0, 1))
     # Element-wise chains (fuse-elementwise): one loop, operands broadcast as one run.
     ch = lambda name, *a, **kw: C.append((name, case_chain, a, kw))
     erf = np.vectorize(math.erf)
