@@ -17,6 +17,7 @@ static const Pass pass_table[] = {
     {"fuse-layernorm", 1, pass_fuse_layernorm},
     {"fuse-residual-add", 1, pass_fuse_residual},
     {"fuse-activation", 1, pass_fuse_activation},
+    {"fuse-pw-dw", 1, pass_fuse_pw_dw},
     {"eliminate-dead-code", 0, pass_dce},
 };
 
