@@ -256,6 +256,10 @@ static const char *act_names[ACT_COUNT] = {
     [ACT_HARD_SWISH] = "hard_swish",
 };
 
+const char *act_name(ActKind act) {
+    return act_names[act];
+}
+
 void kernel_epilogue(Kernel *k, const Epilogue *epi) {
     kernel_str(k, "ACT", act_names[epi->act]);
     kernel_float(k, "ACT_ALPHA", epi->alpha);

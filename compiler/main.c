@@ -63,7 +63,7 @@ static const char usage[] =
     "                       M*N*K >= 2^21 call cblas_sgemm (link -lopenblas)\n"
     "  --disable-pass P,..  skip optional passes (ablation): fuse-conv-batchnorm,\n"
     "                       fuse-layernorm, fuse-matmul-bias, fuse-residual-add,\n"
-    "                       fuse-activation, fuse-elementwise\n"
+    "                       fuse-activation, fuse-pw-dw, fuse-elementwise\n"
     "  --templates DIR      kernel templates (default: %s)\n"
     "  --no-comments        do not name the ONNX nodes in comments\n"
     "  --list-unsupported   print the support report and stop (same as `support`)\n"

@@ -452,6 +452,8 @@ const Options *emit_options(Emit *e);
 void emit_uses_blas(Emit *e);
 /* Epilogue as template parameters ACT, ACT_ALPHA, ACT_BETA, RESIDUAL. */
 void kernel_epilogue(Kernel *k, const Epilogue *epi);
+/* The templates' ACT name of an activation ("none", "relu", "clip", ...). */
+const char *act_name(ActKind act);
 
 /* ---------------------------------------------------------------- template.c */
 

@@ -41,3 +41,16 @@ foreach(c ${kernel_cases})
       PROPERTIES FIXTURES_REQUIRED kernel_models TIMEOUT 120 LABELS kernels)
   endif()
 endforeach()
+
+# passes/fuse_pw_dw.c: a large expansion 1x1 -> depthwise pair becomes one
+# conv_pw_dw kernel; --disable-pass fuse-pw-dw keeps the two convs, and so
+# does a second reader of the expanded tensor.
+add_test(NAME kernel_pwdw_fusion
+  COMMAND bash -c "set -e; mkdir -p \"$1\"; \"$0\" \"$2/pwdw_s1_clip/model.onnx\" -o \"$1/on.c\"; \
+grep -q '_conv_pw_dw(' \"$1/on.c\"; \
+\"$0\" \"$2/pwdw_s1_clip/model.onnx\" -o \"$1/off.c\" --disable-pass fuse-pw-dw; \
+! grep -q conv_pw_dw \"$1/off.c\"; grep -q '_conv_dw(' \"$1/off.c\"; \
+\"$0\" \"$2/pwdw_two_readers/model.onnx\" -o \"$1/two.c\"; ! grep -q conv_pw_dw \"$1/two.c\""
+          ${MLEGEN} ${CMAKE_BINARY_DIR}/kernel_pwdw ${KERNEL_DIR})
+set_tests_properties(kernel_pwdw_fusion
+  PROPERTIES FIXTURES_REQUIRED kernel_models TIMEOUT 60 LABELS kernels)

@@ -21,16 +21,6 @@ enum { MRP = 12, NRP = 32 };
 
 /* ---------------------------------------------------------------- geometry */
 
-/* Convolution and pooling geometry for 1-D and 2-D spatial shapes; 1-D is
-   handled as 2-D with a height of 1. */
-typedef struct Geom {
-    int nsp;                        /* spatial rank: 1 or 2 */
-    int64_t n, c, h, w;             /* input */
-    int64_t kh, kw, sh, sw, dh, dw; /* kernel, strides, dilations */
-    int64_t pt, pl, pb, pr;         /* pads: top, left, bottom, right */
-    int64_t oh, ow;                 /* output spatial */
-} Geom;
-
 static int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t d, int64_t p0, int64_t p1,
                         bool ceil_mode) {
     int64_t span = (k - 1) * d + 1;
@@ -138,7 +128,7 @@ static void geom_out_dims(const Geom *g, int64_t ch, int64_t *dims) {
     if (g->nsp == 2) dims[3] = g->ow;
 }
 
-static void kernel_geom(Kernel *k, const Geom *g) {
+void kernel_geom(Kernel *k, const Geom *g) {
     kernel_int(k, "NB", g->n);
     kernel_int(k, "H", g->h);
     kernel_int(k, "W", g->w);
@@ -158,7 +148,7 @@ static void kernel_geom(Kernel *k, const Geom *g) {
 
 /* ---------------------------------------------------------------- Conv */
 
-static bool conv_geom(Node *n, Geom *g, int64_t *group) {
+bool conv_geom(Node *n, Geom *g, int64_t *group) {
     Tensor *x = n->inputs[0], *w = n->inputs[1];
     if (w->rank != x->rank) {
         error_at_node(n, "weight '%s' has rank %d, the input has rank %d", w->name, w->rank,
@@ -245,7 +235,7 @@ int64_t scratch_conv(const Node *n, const Options *opt) {
 }
 
 /* Packs W[M, K] (row-major) into MRP-row panels, scaled per row. */
-static float *pack_rows(const float *w, int64_t m, int64_t k, int64_t *packed_len) {
+float *pack_rows(const float *w, int64_t m, int64_t k, int64_t *packed_len) {
     int64_t panels = (m + MRP - 1) / MRP;
     *packed_len = panels * k * MRP;
     float *p = calloc((size_t)*packed_len, sizeof(float));

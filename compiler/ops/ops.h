@@ -42,6 +42,21 @@ void tensor_put(Tensor *t, int64_t i, double d, int64_t v, bool is_int);
     int emit_##x(Emit *e, Node *n);
 
 /* nn.c */
+/* Convolution and pooling geometry for 1-D and 2-D spatial shapes; 1-D is
+   handled as 2-D with a height of 1. */
+typedef struct Geom {
+    int nsp;                        /* spatial rank: 1 or 2 */
+    int64_t n, c, h, w;             /* input */
+    int64_t kh, kw, sh, sw, dh, dw; /* kernel, strides, dilations */
+    int64_t pt, pl, pb, pr;         /* pads: top, left, bottom, right */
+    int64_t oh, ow;                 /* output spatial */
+} Geom;
+/* Conv geometry of n (input 0, weight 1); reports and returns false if invalid. */
+bool conv_geom(Node *n, Geom *g, int64_t *group);
+/* Defines NB H W KH KW SH SW DH DW PT PL PB PR OH OW for a template. */
+void kernel_geom(Kernel *k, const Geom *g);
+/* W[M, K] (row-major) in the 12-row panels of gemm_micro.m4 (calloc'd). */
+float *pack_rows(const float *w, int64_t m, int64_t k, int64_t *packed_len);
 OP_FUNCS(conv)
 OP_FUNCS(gemm)
 OP_FUNCS(matmul)
@@ -122,6 +137,9 @@ int infer_loss_nll(Graph *g, Node *n);
 int infer_loss_sce(Graph *g, Node *n);
 int emit_loss(Emit *e, Node *n);
 int64_t scratch_conv(const Node *n, const Options *opt);
+/* conv_fused.c: expansion 1x1 conv + depthwise conv in one banded kernel
+   (the node comes from passes/fuse_pw_dw.c; not in the public op table). */
+extern const OpDef op_conv_pw_dw;
 /* conv_wino.c: Winograd F(4x4, 3x3) for stride-1 3x3 convolutions. */
 bool conv_wino_applies(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
                        int64_t group, int64_t cin, int64_t cout, int64_t oh, int64_t ow);

@@ -18,6 +18,7 @@ static const Pass pass_table[] = {
     {"fuse-matmul-bias", 1, pass_fuse_bias},
     {"fuse-residual-add", 1, pass_fuse_residual},
     {"fuse-activation", 1, pass_fuse_activation},
+    {"fuse-pw-dw", 1, pass_fuse_pw_dw},
     {"fuse-elementwise", 1, pass_fuse_elementwise},
     {"eliminate-dead-code", 0, pass_dce},
 };

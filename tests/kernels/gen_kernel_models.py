@@ -172,6 +172,51 @@ def case_conv(outdir, name, n, c, hw, m, k, stride=1, pad=0, dil=1, group=1, bia
     write(outdir, name, nodes, inputs, [("y", y.astype(np.float32))], inits)
 
 
+def case_pw_dw(outdir, name, n, c, hw, ce, k=3, stride=1, pad=1, act="Clip", act2="same",
+               bias1=True, bias2=True, second_reader=False):
+    """Expansion 1x1 conv (+act) then a depthwise kxk conv (+act2): the pair
+    passes/fuse_pw_dw.c turns into one ConvPwDw node when the expanded
+    tensor is large enough. second_reader: the expanded tensor is also a
+    graph output, so the pair must stay unfused."""
+    r = rng_for(name)
+    act2 = act if act2 == "same" else act2
+    x = r.standard_normal((n, c) + tuple(hw)).astype(np.float32)
+    w1 = (r.standard_normal((ce, c, 1, 1)) / np.sqrt(c)).astype(np.float32)
+    b1 = r.standard_normal(ce).astype(np.float32)
+    w2 = (r.standard_normal((ce, 1, k, k)) / k).astype(np.float32)
+    b2 = r.standard_normal(ce).astype(np.float32)
+    f = lambda a: a.astype(np.float64)
+    e = conv_ref(f(x), f(w1), f(b1) if bias1 else None, (1, 1), (0, 0, 0, 0), (1, 1), 1)
+    if act:
+        e = ACTS[act](e)
+    y = conv_ref(e.astype(np.float32).astype(np.float64), f(w2), f(b2) if bias2 else None,
+                 (stride, stride), (pad,) * 4, (1, 1), ce)
+    if act2:
+        y = ACTS[act2](y)
+    inits = [numpy_helper.from_array(w1, "w1"), numpy_helper.from_array(w2, "w2")]
+    inits += [numpy_helper.from_array(b1, "b1")] if bias1 else []
+    inits += [numpy_helper.from_array(b2, "b2")] if bias2 else []
+    nodes = [helper.make_node("Conv", ["x", "w1"] + (["b1"] if bias1 else []), ["c1"])]
+    cur = "c1"
+    if act:
+        nodes.append(act_node(act, cur, "e", inits))
+        cur = "e"
+    nodes.append(helper.make_node("Conv", [cur, "w2"] + (["b2"] if bias2 else []), ["c2"],
+                                  strides=[stride, stride], pads=[pad] * 4, group=ce))
+    if act2:
+        nodes.append(helper.make_node(act2, ["c2"], ["y"]) if act2 != "Clip" else
+                     helper.make_node("Clip", ["c2", "clip_lo", "clip_hi"], ["y"]))
+        if act2 == "Clip" and act != "Clip":
+            inits += [numpy_helper.from_array(np.array(0, np.float32), "clip_lo"),
+                      numpy_helper.from_array(np.array(6, np.float32), "clip_hi")]
+    else:
+        nodes[-1].output[0] = "y"
+    outs = [("y", y.astype(np.float32))]
+    if second_reader:
+        outs.append((cur, e.astype(np.float32)))
+    write(outdir, name, nodes, [("x", x)], outs, inits)
+
+
 def case_gemm(outdir, name, m, k, n, trans_b=0, alpha=1.0, beta=1.0, bias="n", act=None,
               trans_a=0):
     r = rng_for(name)
@@ -406,6 +451,18 @@ def cases():
     conv("dw_3x3_dil2_nobias", 1, 13, (12, 12), 13, 3, pad=2, dil=2, group=13, bias=False)
     conv("dw_3x3_s3_nopad", 1, 5, (20, 22), 5, 3, stride=3, group=5, act="HardSigmoid")
     conv("dw_3x3_7x7", 1, 17, (7, 7), 17, 3, pad=1, group=17, act="Tanh")
+    # Expansion 1x1 -> depthwise pairs fused by passes/fuse_pw_dw.c (expanded
+    # tensors >= 1 MB): 12-channel panel tails, odd sizes, stride 1 and 2,
+    # 5x5, batch 2, no activation / bias; the last one must not fuse.
+    pwdw = lambda name, *a, **kw: C.append((name, case_pw_dw, a, kw))
+    pwdw("pwdw_s1_clip", 1, 13, (83, 89), 37)
+    pwdw("pwdw_s2_relu", 1, 7, (97, 101), 29, stride=2, act="Relu")
+    pwdw("pwdw_s2_even_clip", 1, 16, (64, 66), 72, stride=2)
+    pwdw("pwdw_noact_nobias", 1, 24, (81, 81), 40, act=None, bias1=False)
+    pwdw("pwdw_5x5_s2_hswish", 2, 5, (61, 67), 36, k=5, stride=2, pad=2, act="HardSwish",
+         act2="Relu", bias2=False)
+    pwdw("pwdw_s1_nopad_lrelu", 1, 3, (90, 95), 31, pad=0, act="LeakyRelu", act2=None)
+    pwdw("pwdw_two_readers", 1, 13, (83, 89), 37, second_reader=True)
     gemm = lambda name, *a, **kw: C.append((name, case_gemm, a, kw))
     gemm("gemm_m1", 1, 97, 53)
     gemm("gemm_m1_n1", 1, 31, 1, bias="1")
