@@ -394,6 +394,8 @@ def cases():
     simple = lambda name, *a, **kw: C.append((name, case_simple, a, kw))
     simple("gap_7x7", "GlobalAveragePool", (2, 37, 7, 7))
     simple("gap_1x1", "GlobalAveragePool", (1, 5, 1, 1))
+    simple("gap_4x4", "GlobalAveragePool", (2, 3, 4, 4))  # exactly one vector
+    simple("gap_9x11", "GlobalAveragePool", (1, 19, 9, 11))  # 6 vectors + masked 3
     simple("gmp_odd", "GlobalMaxPool", (1, 11, 5, 3))
     simple("softmax_last", "Softmax", (3, 1000))
     simple("softmax_axis1", "Softmax", (2, 7, 5), axis=1)
