@@ -320,6 +320,12 @@ def cases():
     conv("conv_1x1_big", 1, 96, (14, 14), 160, 1, act="Clip")
     conv("conv_1x1_res", 2, 24, (5, 7), 36, 1, residual=True)
     conv("conv_1x1_s2", 1, 12, (9, 9), 20, 1, stride=2)
+    # Pointwise, column panel outer (conv_gemm.m4 PW_COLS_OUTER): a 12 + 4
+    # row projection with a residual, and one with K blocks 256 + 256 + 88.
+    conv("pw_proj_16_37_res", 1, 37, (23, 29), 16, 1, residual=True)
+    conv("pw_proj_k600", 1, 600, (9, 11), 24, 1, act="Relu")
+    # Pointwise expansion of a large plane: weight panels outer.
+    conv("pw_expand_wide", 1, 7, (97, 95), 29, 1, act="Clip")
     conv("conv_1x1_pad", 1, 6, (5, 5), 7, 1, pad=1)
     conv("conv_k1_cin1", 1, 1, (31, 29), 32, 3, act="Relu")
     conv("conv_bigk", 1, 64, (6, 6), 40, 3, pad=1)  # K = 576 > one K block
