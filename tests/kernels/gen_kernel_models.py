@@ -350,6 +350,10 @@ def cases():
     conv("dw_3x3_s2", 1, 24, (17, 16), 24, 3, stride=2, pad=1, group=24, act="Relu")
     conv("dw_3x3_s2_big", 1, 3, (112, 112), 3, 3, stride=2, pad=1, group=3)
     conv("dw_5x5_s1_res", 2, 19, (9, 11), 19, 5, pad=2, group=19, residual=True)
+    # Strided planes over 32 KB, built row by row (conv_dw.m4 ROWWISE).
+    conv("dw_3x3_s2_rowwise_res", 1, 5, (97, 101), 5, 3, stride=2, pad=1, group=5, act="Relu",
+         residual=True)
+    conv("dw_5x5_s2_rowwise", 1, 7, (90, 67), 7, 5, stride=2, pad=2, group=7, bias=False)
     conv("dw_3x3_dil2_nobias", 1, 13, (12, 12), 13, 3, pad=2, dil=2, group=13, bias=False)
     conv("dw_3x3_s3_nopad", 1, 5, (20, 22), 5, 3, stride=3, group=5, act="HardSigmoid")
     conv("dw_3x3_7x7", 1, 17, (7, 7), 17, 3, pad=1, group=17, act="Tanh")
