@@ -10,7 +10,7 @@ m4_divert(-1)
 # matrix of a large layer would go to L3 and back); every weight panel
 # sweeps over the block, each weight panel block (12 x KC) staying in L1.
 # A 1x1, stride 1, unpadded convolution reads the input in place (rows NC
-# floats apart). The epilogue (bias,
+# floats apart); see PW_COLS_OUTER for its loop order. The epilogue (bias,
 # residual, activation) runs in the micro-kernel on the last K block.
 # Parameters: NB CIN COUT GROUPS H W KH KW SH SW DH DW PT PL OH OW
 #             POINTWISE HAS_BIAS ACT ACT_ALPHA ACT_BETA HAS_RESIDUAL
@@ -27,6 +27,23 @@ m4_define(`MK_LDB', m4_ifelse(POINTWISE, 1, NC, 32))
 m4_define(`MK_LDC', NC)
 m4_define(`MK_BIAS', m4_ifelse(HAS_BIAS, 1, `row', `none'))
 m4_define(`TR', m4_eval(MG % 12))
+# Pointwise loop order and prefetch, from the per-layer minimum times of
+# mobilenet_v2 (a min-per-call variant of bench/prof/layertime.py, 3 rounds
+# x 50 runs, us; ORT in brackets):
+#   projections (MG <= KG): column panel outer, weight panels inner, so the
+#   panel's kc x 32 input floats are read from memory once and then from
+#   L1; the micro-kernel prefetches the next panel (32 floats on) of each
+#   row it reads (the rows are NC floats apart, one page each: too many
+#   streams for the hardware prefetcher). 16<-32 @112: 295-342 -> 209 (192);
+#   24<-96 @56: 203 -> 126 (196); 24<-144 @56: 332 -> 238 (278);
+#   32<-192 @28: 85 -> 70 (99); 96<-576 @14: 201 -> 190.
+#   expansions (MG > KG): weight panels outer as before (column panel outer
+#   writes MG rows a page apart per panel: 96<-16 @112 went 492 -> 798),
+#   prefetching 128 floats (4 panels) ahead: 96<-16 @112: 492 -> 426;
+#   576<-96 @14: 186 -> 169; 1280<-320 @7: 502 -> 454; 384<-64 @14: 210
+#   -> 236 (the one loss).
+m4_define(`PW_COLS_OUTER', m4_eval(POINTWISE && MG <= KG))
+m4_ifelse(POINTWISE, 1, `m4_define(`MK_PREFETCH_NEXT', m4_ifelse(PW_COLS_OUTER, 1, 32, 128))')
 m4_include(`gemm_micro.m4')
 m4_divert(0)m4_dnl
 m4_ifelse(POINTWISE, 0, `
@@ -131,6 +148,22 @@ static void KNAME`'(const float *restrict x, const float *restrict wp, const flo
             float *yg = y + (b * COUT + g * MG) * (long)NC;
             for (k0 = 0; k0 < KG; k0 += KC) {
                 long kc = KG - k0 < KC ? KG - k0 : KC;
+m4_ifelse(PW_COLS_OUTER, 1, `                /* Pointwise: column panel outer, so its kc x 32 floats of
+                   the input stay in L1 across all weight panels. */
+                for (jp = 0; jp < JPANELS; jp++) {
+                    long j0 = jp * 32, ncols = NC - j0 < 32 ? NC - j0 : 32;
+                    const float *bm = xg + k0 * (long)NC + j0;
+                    for (p = 0; p < PANELS; p++) {
+                        const float *a = wp + ((g * PANELS + p) * (long)KG + k0) * 12;
+                        long rows = MG - p * 12 < 12 ? MG - p * 12 : 12, off = p * 12 * (long)NC + j0;
+                        m4_ifelse(TR, 0, `KNAME`'_micro', `(rows < 12 ? KNAME`'_micro_t : KNAME`'_micro)')(a, bm, yg + off, kc, rows, ncols, k0 == 0, k0 + kc == KG,
+                                        m4_ifelse(HAS_BIAS, 1, `bias + g * MG + p * 12', `bias'),
+                                        m4_ifelse(HAS_RESIDUAL, 1, `res + (b * COUT + g * MG) * (long)NC + off', `res'));
+                    }
+                }
+                (void)jb;
+                continue;
+')m4_dnl
                 for (jb = 0; jb < JPANELS; jb += JB) {
 m4_ifelse(POINTWISE, 0, `                    KNAME`'_pack(xg, cols, k0, kc, jb * 32,
                                  (jb + JB) * 32 < NC ? (jb + JB) * 32 : NC);

@@ -65,6 +65,8 @@ FOR(`R', 0, 5, `                        s = _mm256_broadcast_ss(ak + R);
                         V(R, 1) = _mm256_fmadd_ps(s, b1, V(R, 1));
 ')')
 
+# MK_PREFETCH_NEXT (floats): each B row read is also prefetched that far
+# to the right (conv_gemm.m4's pointwise path, where B rows are pages apart).
 # Software prefetch MK_PREFETCH k-steps ahead in B (defined by callers whose
 # B panels stream from L2: the hardware prefetcher lags behind 128 bytes
 # per 12 cycles).
@@ -77,6 +79,9 @@ m4_define(`AVX512_STEP', `{
                 __m512 b0 = _mm512_maskz_loadu_ps(m0, bk), b1 = _mm512_maskz_loadu_ps(m1, bk + 16);
                 __m512 s;
 MK_PREFETCH_LINE(`bk')MK_PREFETCH_LINE(`bk + 16')m4_dnl
+m4_ifdef(`MK_PREFETCH_NEXT', `                _mm_prefetch((const char *)(bk + MK_PREFETCH_NEXT), _MM_HINT_T0);
+                _mm_prefetch((const char *)(bk + MK_PREFETCH_NEXT + 16), _MM_HINT_T0);
+')m4_dnl
 FOR(`R', 0, $1 - 1, `                s = _mm512_set1_ps(ak[R]);
                 V(R, 0) = _mm512_fmadd_ps(s, b0, V(R, 0));
                 V(R, 1) = _mm512_fmadd_ps(s, b1, V(R, 1));

@@ -424,6 +424,12 @@ def cases():
     conv("conv_1x1_big", 1, 96, (14, 14), 160, 1, act="Clip")
     conv("conv_1x1_res", 2, 24, (5, 7), 36, 1, residual=True)
     conv("conv_1x1_s2", 1, 12, (9, 9), 20, 1, stride=2)
+    # Pointwise, column panel outer (conv_gemm.m4 PW_COLS_OUTER): a 12 + 4
+    # row projection with a residual, and one with K blocks 256 + 256 + 88.
+    conv("pw_proj_16_37_res", 1, 37, (23, 29), 16, 1, residual=True)
+    conv("pw_proj_k600", 1, 600, (9, 11), 24, 1, act="Relu")
+    # Pointwise expansion of a large plane: weight panels outer.
+    conv("pw_expand_wide", 1, 7, (97, 95), 29, 1, act="Clip")
     conv("conv_1x1_pad", 1, 6, (5, 5), 7, 1, pad=1)
     conv("conv_k1_cin1", 1, 1, (31, 29), 32, 3, act="Relu")
     conv("conv_bigk", 1, 64, (6, 6), 40, 3, pad=1)  # K = 576 > one K block
@@ -448,6 +454,10 @@ def cases():
     conv("dw_3x3_s2", 1, 24, (17, 16), 24, 3, stride=2, pad=1, group=24, act="Relu")
     conv("dw_3x3_s2_big", 1, 3, (112, 112), 3, 3, stride=2, pad=1, group=3)
     conv("dw_5x5_s1_res", 2, 19, (9, 11), 19, 5, pad=2, group=19, residual=True)
+    # Strided planes over 32 KB, built row by row (conv_dw.m4 ROWWISE).
+    conv("dw_3x3_s2_rowwise_res", 1, 5, (97, 101), 5, 3, stride=2, pad=1, group=5, act="Relu",
+         residual=True)
+    conv("dw_5x5_s2_rowwise", 1, 7, (90, 67), 7, 5, stride=2, pad=2, group=7, bias=False)
     conv("dw_3x3_dil2_nobias", 1, 13, (12, 12), 13, 3, pad=2, dil=2, group=13, bias=False)
     conv("dw_3x3_s3_nopad", 1, 5, (20, 22), 5, 3, stride=3, group=5, act="HardSigmoid")
     conv("dw_3x3_7x7", 1, 17, (7, 7), 17, 3, pad=1, group=17, act="Tanh")
@@ -553,6 +563,8 @@ def cases():
     simple = lambda name, *a, **kw: C.append((name, case_simple, a, kw))
     simple("gap_7x7", "GlobalAveragePool", (2, 37, 7, 7))
     simple("gap_1x1", "GlobalAveragePool", (1, 5, 1, 1))
+    simple("gap_4x4", "GlobalAveragePool", (2, 3, 4, 4))  # exactly one vector
+    simple("gap_9x11", "GlobalAveragePool", (1, 19, 9, 11))  # 6 vectors + masked 3
     simple("gmp_odd", "GlobalMaxPool", (1, 11, 5, 3))
     simple("softmax_last", "Softmax", (3, 1000))
     simple("softmax_axis1", "Softmax", (2, 7, 5), axis=1)
