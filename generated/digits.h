@@ -14,7 +14,7 @@ extern "C" {
 
 #define digits_NUM_INPUTS 1
 #define digits_NUM_OUTPUTS 1
-#define digits_WORKSPACE_BYTES 49152
+#define digits_WORKSPACE_BYTES 18688
 #define digits_INPUT_0_NAME "image"
 #define digits_INPUT_0_SIZE 64
 #define digits_INPUT_0_DTYPE 1 /* float */

@@ -211,11 +211,26 @@ static bool conv_is_wino(const Node *n, const Geom *g, int64_t group) {
                              n->inputs[1]->dims[0], g->oh, g->ow);
 }
 
+static bool conv_is_direct(const Node *n, const Geom *g, int64_t group) {
+    const Tensor *b = node_input((Node *)n, 2);
+    if (!n->inputs[1]->data || (b && !b->data)) return false; /* packed at compile time */
+    if (g->nsp != 2 || conv_is_wino(n, g, group)) return false;
+    return conv_direct_applies(g->kh, g->kw, g->sh, g->sw, group, g->c, n->inputs[1]->dims[0],
+                               g->oh, g->ow);
+}
+
+static int64_t scratch_conv_direct(const Geom *g) {
+    return conv_direct_scratch(g->c, g->h, g->w, g->kh, g->kw, g->sh, g->sw, g->dh, g->dw, g->pt,
+                               g->pl, g->oh, g->ow);
+}
+
 int64_t scratch_conv(const Node *n, const Options *opt) {
     Geom g;
     int64_t group;
     if (!conv_geom((Node *)n, &g, &group)) return 0;
-    if (opt->opt_level == 0 || conv_is_pointwise(&g)) return 0;
+    if (opt->opt_level == 0) return 0;
+    if (conv_is_direct(n, &g, group)) return scratch_conv_direct(&g);
+    if (conv_is_pointwise(&g)) return 0;
     if (conv_is_depthwise(n, &g, group)) {
         /* One zero-padded channel, columns split by stride phase, 16 spare
            floats per phase row (templates/conv_dw.m4). */
@@ -309,6 +324,28 @@ static int emit_conv_wino(Emit *e, Node *n, const Geom *g) {
     return 0;
 }
 
+/* Direct convolution (conv_direct.c, templates/conv_direct.m4). */
+static int emit_conv_direct(Emit *e, Node *n, const Geom *g) {
+    Tensor *w = n->inputs[1], *b = node_input(n, 2);
+    int64_t cout = w->dims[0], plen = 0;
+    float *packed = conv_direct_pack((const float *)w->data, cout, g->c * g->kh * g->kw, &plen);
+    if (!packed) return -1;
+    Kernel *k = kernel_begin(e, "conv_direct");
+    kernel_geom(k, g);
+    kernel_int(k, "CIN", g->c);
+    kernel_int(k, "COUT", cout);
+    kernel_int(k, "HAS_BIAS", b != NULL);
+    kernel_epilogue(k, &n->epi);
+    const char *fn = kernel_end(e, k);
+    char comment[300];
+    snprintf(comment, sizeof comment, "%.200s packed in 32-channel panels", w->name);
+    const char *wexpr = emit_const_array(e, DT_FLOAT, packed, plen, comment);
+    free(packed);
+    int64_t sb = scratch_conv_direct(g);
+    emit_conv_call(e, n, fn, wexpr, sb ? emit_scratch(e, "float", sb) : NULL);
+    return 0;
+}
+
 int emit_conv(Emit *e, Node *n) {
     Tensor *w = n->inputs[1], *b = node_input(n, 2);
     Geom g;
@@ -342,6 +379,7 @@ int emit_conv(Emit *e, Node *n) {
         return 0;
     }
     if (conv_is_wino(n, &g, group)) return emit_conv_wino(e, n, &g);
+    if (conv_is_direct(n, &g, group)) return emit_conv_direct(e, n, &g);
     /* Per group: Y_g[Mg, OH*OW] = W_g[Mg, Kg] * cols_g[Kg, OH*OW]. */
     int64_t mg = cout / group, kg = (g.c / group) * g.kh * g.kw;
     int64_t plen = 0, glen = 0;

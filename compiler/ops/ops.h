@@ -147,6 +147,13 @@ int64_t conv_wino_tiles(int64_t oh, int64_t ow);
 int64_t conv_wino_scratch(int64_t cin, int64_t cout, int64_t oh, int64_t ow);
 int64_t conv_wino_block_rows(int64_t cin, int64_t cout, int64_t oh, int64_t ow);
 float *conv_wino_pack(const float *w, int64_t cout, int64_t cin, int64_t *packed_len);
+/* conv_direct.c: direct convolution, positions x output channels tiles. */
+bool conv_direct_applies(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t group,
+                         int64_t cin, int64_t cout, int64_t oh, int64_t ow);
+int64_t conv_direct_scratch(int64_t cin, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t sh,
+                            int64_t sw, int64_t dh, int64_t dw, int64_t pt, int64_t pl, int64_t oh,
+                            int64_t ow);
+float *conv_direct_pack(const float *w, int64_t cout, int64_t k, int64_t *packed_len);
 /* Inference BatchNormalization as y = x * scale[c] + shift[c]. */
 void batchnorm_affine(const Node *n, float *scale, float *shift);
 /* elementwise.c */

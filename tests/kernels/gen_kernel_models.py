@@ -450,6 +450,18 @@ def cases():
     conv("wino_clip_res", 1, 9, (18, 18), 17, 3, pad=2, act="Clip", residual=True)
     conv("wino_k600", 1, 600, (19, 20), 12, 3, pad=1)  # Cin > one K block
     conv("wino_blocked", 1, 32, (19, 110), 32, 3, pad=1, act="Relu", residual=True)  # tile rows 2+2+1
+    # Direct convolution (conv_direct.m4: tiles of output rows x columns by
+    # 32-channel panels): 7x7 outputs (2x7 tiles and a 1-row tail), output
+    # channels not a multiple of 16/32, column tails (61 = 4 x 13 + 9), odd
+    # strides and sizes, every epilogue, batch 2, K over a thousand.
+    conv("direct_7x7out_res_relu", 1, 45, (7, 7), 70, 3, pad=1, act="Relu", residual=True)
+    conv("direct_s2_odd", 1, 19, (29, 31), 37, 3, stride=2, pad=1)
+    conv("direct_stem_batch2", 2, 3, (37, 41), 35, 7, stride=2, pad=3, act="Relu")
+    conv("direct_wide_tail_clip", 1, 5, (5, 61), 33, 3, pad=1, act="Clip")
+    conv("direct_s3_sigmoid", 1, 6, (19, 17), 17, 5, stride=3, pad=2, act="Sigmoid")
+    conv("direct_bigk_hswish_res", 1, 130, (9, 9), 64, 3, stride=2, pad=1, act="HardSwish",
+         residual=True)
+    conv("direct_dil2_leaky", 1, 7, (13, 12), 9, 3, pad=2, dil=2, act="LeakyRelu", bias=False)
     conv("dw_3x3_s1", 1, 32, (15, 15), 32, 3, pad=1, group=32, act="Clip")
     conv("dw_3x3_s2", 1, 24, (17, 16), 24, 3, stride=2, pad=1, group=24, act="Relu")
     conv("dw_3x3_s2_big", 1, 3, (112, 112), 3, 3, stride=2, pad=1, group=3)
