@@ -48,12 +48,5 @@ int64_t conv_direct_scratch(int64_t cin, int64_t h, int64_t w, int64_t kh, int64
 }
 
 float *conv_direct_pack(const float *w, int64_t cout, int64_t k, int64_t *packed_len) {
-    int64_t panels = (cout + DIRECT_PANEL - 1) / DIRECT_PANEL;
-    *packed_len = panels * k * DIRECT_PANEL;
-    float *p = calloc((size_t)*packed_len, sizeof(float));
-    if (!p) return NULL;
-    for (int64_t o = 0; o < cout; o++)
-        for (int64_t j = 0; j < k; j++)
-            p[((o / DIRECT_PANEL) * k + j) * DIRECT_PANEL + o % DIRECT_PANEL] = w[o * k + j];
-    return p;
+    return pack_panels(w, cout, k, DIRECT_PANEL, packed_len);
 }

@@ -249,16 +249,22 @@ int64_t scratch_conv(const Node *n, const Options *opt) {
     return kc * jb * 32 * 4;
 }
 
-/* Packs W[M, K] (row-major) into MRP-row panels, scaled per row. */
-float *pack_rows(const float *w, int64_t m, int64_t k, int64_t *packed_len) {
-    int64_t panels = (m + MRP - 1) / MRP;
-    *packed_len = panels * k * MRP;
+/* Packs W[M, K] (row-major) into panels of `panel` rows: element (i, j) at
+   [((i / panel) * K + j) * panel + i % panel], the last panel zero-padded. */
+float *pack_panels(const float *w, int64_t m, int64_t k, int64_t panel, int64_t *packed_len) {
+    int64_t panels = (m + panel - 1) / panel;
+    *packed_len = panels * k * panel;
     float *p = calloc((size_t)*packed_len, sizeof(float));
     if (!p) return NULL;
     for (int64_t i = 0; i < m; i++)
         for (int64_t j = 0; j < k; j++)
-            p[((i / MRP) * k + j) * MRP + i % MRP] = w[i * k + j];
+            p[((i / panel) * k + j) * panel + i % panel] = w[i * k + j];
     return p;
+}
+
+/* W[M, K] in the 12-row panels of gemm_micro.m4. */
+float *pack_rows(const float *w, int64_t m, int64_t k, int64_t *packed_len) {
+    return pack_panels(w, m, k, MRP, packed_len);
 }
 
 static int emit_conv_ref(Emit *e, Node *n, const Geom *g, int64_t group) {

@@ -57,6 +57,8 @@ bool conv_geom(Node *n, Geom *g, int64_t *group);
 void kernel_geom(Kernel *k, const Geom *g);
 /* W[M, K] (row-major) in the 12-row panels of gemm_micro.m4 (calloc'd). */
 float *pack_rows(const float *w, int64_t m, int64_t k, int64_t *packed_len);
+/* The same with panels of `panel` rows (conv_direct.c packs 32). */
+float *pack_panels(const float *w, int64_t m, int64_t k, int64_t panel, int64_t *packed_len);
 OP_FUNCS(conv)
 OP_FUNCS(gemm)
 OP_FUNCS(matmul)
