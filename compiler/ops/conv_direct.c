@@ -10,8 +10,6 @@
  */
 #include "ops.h"
 
-#include <stdlib.h>
-
 enum { DIRECT_PANEL = 32 };
 
 /* When the direct kernel replaces the im2col GEMM (conv_gemm.m4); Winograd
@@ -31,9 +29,7 @@ enum { DIRECT_PANEL = 32 };
    stride-2 reads across channel planes cost as much as the products, and
    conv_gemm reads a 1x1 input in place). So: every dense kernel larger
    than 1x1. */
-bool conv_direct_applies(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t group, int64_t cin,
-                         int64_t cout, int64_t oh, int64_t ow) {
-    (void)sh, (void)sw, (void)cin, (void)cout, (void)oh, (void)ow;
+bool conv_direct_applies(int64_t kh, int64_t kw, int64_t group) {
     return group == 1 && kh * kw > 1;
 }
 

@@ -10,10 +10,6 @@
  */
 #include "ops.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 enum { SCRATCH_BUDGET = 512 * 1024 };
 
 /* The depthwise conv's geometry: a view of the node with the expanded
@@ -88,7 +84,7 @@ static int emit_pw_dw(Emit *e, Node *n) {
            *b2 = n->inputs[4];
     Geom g;
     if (!pw_dw_geom(n, &g)) return -1;
-    int64_t cin = x->dims[1], ce = w1->dims[0], br, gp, plen;
+    int64_t cin = x->dims[1], ce = w1->dims[0], br, gp, plen = 0;
     pw_dw_blocking(&g, ce, &br, &gp);
     Kernel *k = kernel_begin(e, "conv_pw_dw");
     kernel_geom(k, &g);
@@ -104,11 +100,8 @@ static int emit_pw_dw(Emit *e, Node *n) {
     kernel_epilogue(k, &n->epi);
     const char *fn = kernel_end(e, k);
     float *packed = pack_rows((const float *)w1->data, ce, cin, &plen);
-    if (!packed) return -1;
-    char comment[300];
-    snprintf(comment, sizeof comment, "%.200s packed in 12-row panels", w1->name);
-    const char *w1e = emit_const_array(e, DT_FLOAT, packed, plen, comment);
-    free(packed);
+    const char *w1e = emit_packed_weights(e, packed, plen, w1->name, "packed in 12-row panels");
+    if (!w1e) return -1;
     const char *b1e = bias_expr(e, b1);
     const char *w2e = emit_const_array(e, DT_FLOAT, w2->data, tensor_numel(w2), w2->name);
     const char *b2e = bias_expr(e, b2);

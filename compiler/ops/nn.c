@@ -195,7 +195,7 @@ int fold_conv(Graph *g, Node *n) {
     return 1; /* constant convolutions are rare: computed at run time */
 }
 
-static bool conv_is_pointwise(const Geom *g) {
+bool conv_is_pointwise(const Geom *g) {
     return g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->pt == 0 && g->pl == 0 &&
            g->pb == 0 && g->pr == 0;
 }
@@ -215,8 +215,7 @@ static bool conv_is_direct(const Node *n, const Geom *g, int64_t group) {
     const Tensor *b = node_input((Node *)n, 2);
     if (!n->inputs[1]->data || (b && !b->data)) return false; /* packed at compile time */
     if (g->nsp != 2 || conv_is_wino(n, g, group)) return false;
-    return conv_direct_applies(g->kh, g->kw, g->sh, g->sw, group, g->c, n->inputs[1]->dims[0],
-                               g->oh, g->ow);
+    return conv_direct_applies(g->kh, g->kw, group);
 }
 
 static int64_t scratch_conv_direct(const Geom *g) {
@@ -260,6 +259,19 @@ float *pack_panels(const float *w, int64_t m, int64_t k, int64_t panel, int64_t 
         for (int64_t j = 0; j < k; j++)
             p[((i / panel) * k + j) * panel + i % panel] = w[i * k + j];
     return p;
+}
+
+/* Emits weights packed at compile time (freed here) as a constant array,
+   commented with the tensor they come from and their layout; NULL when
+   there is nothing to emit (the packer failed). */
+const char *emit_packed_weights(Emit *e, float *packed, int64_t len, const char *wname,
+                                const char *layout) {
+    if (!packed) return NULL;
+    char comment[300];
+    snprintf(comment, sizeof comment, "%.200s %s", wname, layout);
+    const char *expr = emit_const_array(e, DT_FLOAT, packed, len, comment);
+    free(packed);
+    return expr;
 }
 
 /* W[M, K] in the 12-row panels of gemm_micro.m4. */
@@ -322,10 +334,8 @@ static int emit_conv_wino(Emit *e, Node *n, const Geom *g) {
     kernel_int(k, "HAS_BIAS", b != NULL);
     kernel_epilogue(k, &n->epi);
     const char *fn = kernel_end(e, k);
-    char comment[300];
-    snprintf(comment, sizeof comment, "%.200s, Winograd-transformed, in 12-row panels", w->name);
-    const char *wexpr = emit_const_array(e, DT_FLOAT, packed, plen, comment);
-    free(packed);
+    const char *wexpr =
+        emit_packed_weights(e, packed, plen, w->name, "Winograd-transformed, in 12-row panels");
     emit_conv_call(e, n, fn, wexpr, emit_scratch(e, "float", scratch_conv(n, emit_options(e))));
     return 0;
 }
@@ -343,10 +353,8 @@ static int emit_conv_direct(Emit *e, Node *n, const Geom *g) {
     kernel_int(k, "HAS_BIAS", b != NULL);
     kernel_epilogue(k, &n->epi);
     const char *fn = kernel_end(e, k);
-    char comment[300];
-    snprintf(comment, sizeof comment, "%.200s packed in 32-channel panels", w->name);
-    const char *wexpr = emit_const_array(e, DT_FLOAT, packed, plen, comment);
-    free(packed);
+    const char *wexpr =
+        emit_packed_weights(e, packed, plen, w->name, "packed in 32-channel panels");
     int64_t sb = scratch_conv_direct(g);
     emit_conv_call(e, n, fn, wexpr, sb ? emit_scratch(e, "float", sb) : NULL);
     return 0;
@@ -411,10 +419,7 @@ int emit_conv(Emit *e, Node *n) {
     kernel_int(k, "HAS_BIAS", b != NULL);
     kernel_epilogue(k, &n->epi);
     const char *fn = kernel_end(e, k);
-    char comment[300];
-    snprintf(comment, sizeof comment, "%.200s packed in 12-row panels", w->name);
-    const char *wexpr = emit_const_array(e, DT_FLOAT, packed, plen, comment);
-    free(packed);
+    const char *wexpr = emit_packed_weights(e, packed, plen, w->name, "packed in 12-row panels");
     emit_conv_call(e, n, fn, wexpr,
                    pw ? NULL : emit_scratch(e, "float", scratch_conv(n, emit_options(e))));
     return 0;
@@ -467,7 +472,6 @@ static float *pack_cols(const float *b, bool tb, int64_t k, int64_t nn, float al
     return p;
 }
 
-/* The fast path: Y[M,N] = X[M,K] * Bpacked + bias[N], epilogue. */
 /* Calls a GEMM kernel of signature (x, w, bias, residual, y): the packed
    one, or cblas_sgemm's wrapper (blas.c). */
 void emit_gemm_call(Emit *e, Node *n, const char *fn, Tensor *x, const char *wexpr,
@@ -479,17 +483,17 @@ void emit_gemm_call(Emit *e, Node *n, const char *fn, Tensor *x, const char *wex
         emit_stmt(e, "%s(%C, %s, %s, 0, %T);", fn, x, wexpr, bexpr, n->outputs[0]);
 }
 
+/* The fast path: Y[M,N] = X[M,K] * Bpacked + bias[N], epilogue. */
 static int emit_gemm_packed(Emit *e, Node *n, Tensor *x, int64_t m, int64_t k, int64_t nn,
                             const float *bw, bool tb, float alpha, const float *bias) {
     if (blas_wants(e, m, k, nn)) return emit_gemm_blas(e, n, x, m, k, nn, bw, tb, alpha, bias);
-    int64_t len;
+    int64_t len = 0;
     int nrp = m == 1 && nn <= 16 ? 16 : NRP;
     float *packed = pack_cols(bw, tb, k, nn, alpha, nrp, &len);
-    if (!packed) return -1;
-    char comment[300];
-    snprintf(comment, sizeof comment, "%.200s packed in %d-column panels", n->inputs[1]->name, nrp);
-    const char *wexpr = emit_const_array(e, DT_FLOAT, packed, len, comment);
-    free(packed);
+    char layout[64];
+    snprintf(layout, sizeof layout, "packed in %d-column panels", nrp);
+    const char *wexpr = emit_packed_weights(e, packed, len, n->inputs[1]->name, layout);
+    if (!wexpr) return -1;
     const char *bexpr = bias ? emit_const_array(e, DT_FLOAT, bias, nn, "bias") : "0";
     Kernel *kr = kernel_begin(e, "gemm_packed");
     kernel_int(kr, "M", m);

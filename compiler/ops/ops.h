@@ -59,6 +59,12 @@ void kernel_geom(Kernel *k, const Geom *g);
 float *pack_rows(const float *w, int64_t m, int64_t k, int64_t *packed_len);
 /* The same with panels of `panel` rows (conv_direct.c packs 32). */
 float *pack_panels(const float *w, int64_t m, int64_t k, int64_t panel, int64_t *packed_len);
+/* Emits packed weights (and frees them) as a constant array commented
+   "<wname> <layout>"; NULL if packed is NULL. */
+const char *emit_packed_weights(Emit *e, float *packed, int64_t len, const char *wname,
+                                const char *layout);
+/* A 1x1, stride-1, unpadded convolution (a GEMM on the input in place). */
+bool conv_is_pointwise(const Geom *g);
 OP_FUNCS(conv)
 OP_FUNCS(gemm)
 OP_FUNCS(matmul)
@@ -150,8 +156,7 @@ int64_t conv_wino_scratch(int64_t cin, int64_t cout, int64_t oh, int64_t ow);
 int64_t conv_wino_block_rows(int64_t cin, int64_t cout, int64_t oh, int64_t ow);
 float *conv_wino_pack(const float *w, int64_t cout, int64_t cin, int64_t *packed_len);
 /* conv_direct.c: direct convolution, positions x output channels tiles. */
-bool conv_direct_applies(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t group,
-                         int64_t cin, int64_t cout, int64_t oh, int64_t ow);
+bool conv_direct_applies(int64_t kh, int64_t kw, int64_t group);
 int64_t conv_direct_scratch(int64_t cin, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t sh,
                             int64_t sw, int64_t dh, int64_t dw, int64_t pt, int64_t pl, int64_t oh,
                             int64_t ow);

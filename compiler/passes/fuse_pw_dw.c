@@ -52,8 +52,7 @@ static bool pointwise_ok(Node *p) {
     int64_t group;
     if (!is_conv(p) || !const_params(p) || p->epi.residual || !conv_geom(p, &g, &group))
         return false;
-    return group == 1 && g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.dh == 1 &&
-           g.dw == 1 && g.pt == 0 && g.pl == 0 && g.pb == 0 && g.pr == 0;
+    return group == 1 && conv_is_pointwise(&g);
 }
 
 static bool depthwise_ok(Node *d) {
