@@ -87,6 +87,16 @@ FOR(`R', 0, $1 - 1, `                s = _mm512_set1_ps(ak[R]);
                 V(R, 1) = _mm512_fmadd_ps(s, b1, V(R, 1));
 ')            }')
 
+# One k-step (k + U) of the left half only (COLS <= 16): 12 FMAs on 13 loads.
+m4_define(`AVX512_HALF_STEP', `{
+                const float *bk = b + (k + $2) * MK_LDB, *ak = a + (k + $2) * 12;
+                __m512 b0 = _mm512_maskz_loadu_ps(m0, bk);
+MK_PREFETCH_LINE(`bk')m4_dnl
+m4_ifdef(`MK_PREFETCH_NEXT', `                _mm_prefetch((const char *)(bk + MK_PREFETCH_NEXT), _MM_HINT_T0);
+')m4_dnl
+FOR(`R', 0, $1 - 1, `                V(R, 0) = _mm512_fmadd_ps(_mm512_set1_ps(ak[R]), b0, V(R, 0));
+')            }')
+
 m4_define(`GEMM_MICRO', `
 static void KNAME`'_micro$1(const float *restrict a, const float *restrict b, float *restrict c,
                         long kc, long rows, long cols, int first, int last,
@@ -108,14 +118,28 @@ FOR(`R', 0, $2 - 1, `            V(R, 0) = R < rows ? _mm512_maskz_loadu_ps(m0, 
 ')        }
         /* Unrolled by 4: loop overhead is a large share of the four
            uops per cycle the front end issues next to 24 FMAs and 14 loads. */
-        for (k = 0; k + 4 <= kc; k += 4) {
-            AVX512_STEP($2, 0)
-            AVX512_STEP($2, 1)
-            AVX512_STEP($2, 2)
-            AVX512_STEP($2, 3)
-        }
-        for (; k < kc; k++) {
-            AVX512_STEP($2, 0)
+        if (cols <= 16) {
+            /* A tail of at most 16 columns (196 = 6 x 32 + 4 positions of a
+               14x14 image): the right half would multiply zeros. */
+            for (k = 0; k + 4 <= kc; k += 4) {
+                AVX512_HALF_STEP($2, 0)
+                AVX512_HALF_STEP($2, 1)
+                AVX512_HALF_STEP($2, 2)
+                AVX512_HALF_STEP($2, 3)
+            }
+            for (; k < kc; k++) {
+                AVX512_HALF_STEP($2, 0)
+            }
+        } else {
+            for (k = 0; k + 4 <= kc; k += 4) {
+                AVX512_STEP($2, 0)
+                AVX512_STEP($2, 1)
+                AVX512_STEP($2, 2)
+                AVX512_STEP($2, 3)
+            }
+            for (; k < kc; k++) {
+                AVX512_STEP($2, 0)
+            }
         }
         if (!last) {
 FOR(`R', 0, $2 - 1, `            if (R < rows) {

@@ -430,6 +430,9 @@ def cases():
     conv("pw_proj_k600", 1, 600, (9, 11), 24, 1, act="Relu")
     # Pointwise expansion of a large plane: weight panels outer.
     conv("pw_expand_wide", 1, 7, (97, 95), 29, 1, act="Clip")
+    # A last column panel of <= 16 columns takes gemm_micro.m4's half-width
+    # loop: 35 = 32 + 3 columns, K = 7 (a k tail), 13 = 12 + 1 rows.
+    conv("pw_half_tail", 1, 7, (5, 7), 13, 1, act="Relu")
     conv("conv_1x1_pad", 1, 6, (5, 5), 7, 1, pad=1)
     conv("conv_k1_cin1", 1, 1, (31, 29), 32, 3, act="Relu")
     conv("conv_bigk", 1, 64, (6, 6), 40, 3, pad=1)  # K = 576 > one K block
