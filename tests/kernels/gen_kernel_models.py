@@ -494,6 +494,9 @@ def cases():
     gemm("gemm_m1_k1", 1, 1, 40, act="Relu")
     gemm("gemm_m1_big_relu", 1, 784, 512, act="Relu")
     gemm("gemm_m1_n10", 1, 513, 10, trans_b=1)
+    # Weights past gemm_packed.m4's GEMV_PF size: the prefetching loop, with
+    # k and column tails.
+    gemm("gemm_m1_prefetch_tails", 1, 601, 450, act="Relu")
     gemm("gemm_transb_alpha_beta", 13, 29, 37, trans_b=1, alpha=0.5, beta=2.0, bias="1n")
     gemm("gemm_m12", 12, 64, 32)
     gemm("gemm_m13_k1", 13, 1, 33, bias=None)
