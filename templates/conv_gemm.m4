@@ -42,7 +42,11 @@ m4_define(`TR', m4_eval(MG % 12))
 #   prefetching 128 floats (4 panels) ahead: 96<-16 @112: 492 -> 426;
 #   576<-96 @14: 186 -> 169; 1280<-320 @7: 502 -> 454; 384<-64 @14: 210
 #   -> 236 (the one loss).
-m4_define(`PW_COLS_OUTER', m4_eval(POINTWISE && MG <= KG))
+#   projections whose weights pass 512 KB (MG * KG > 131072 floats) go
+#   weight panels outer too: column panel outer would stream all of them
+#   from L3 once per column panel. 960->320 @7 (1.2 MB): 356 -> 340;
+#   960->160 @7 (614 KB): 181 -> 175 (min of 5 interleaved rounds).
+m4_define(`PW_COLS_OUTER', m4_eval(POINTWISE && MG <= KG && MG * KG <= 131072))
 m4_ifelse(POINTWISE, 1, `m4_define(`MK_PREFETCH_NEXT', m4_ifelse(PW_COLS_OUTER, 1, 32, 128))')
 m4_include(`gemm_micro.m4')
 m4_divert(0)m4_dnl

@@ -428,6 +428,8 @@ def cases():
     # row projection with a residual, and one with K blocks 256 + 256 + 88.
     conv("pw_proj_16_37_res", 1, 37, (23, 29), 16, 1, residual=True)
     conv("pw_proj_k600", 1, 600, (9, 11), 24, 1, act="Relu")
+    # A projection whose weights pass 512 KB goes weight panels outer.
+    conv("pw_proj_big_weights", 1, 600, (3, 5), 241, 1, residual=True)
     # Pointwise expansion of a large plane: weight panels outer.
     conv("pw_expand_wide", 1, 7, (97, 95), 29, 1, act="Clip")
     # A last column panel of <= 16 columns takes gemm_micro.m4's half-width
