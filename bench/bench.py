@@ -180,6 +180,10 @@ class Cell:
         self.per_round = self.warmup = 0
         self.error = None      # why the cell has no numbers
         self.max_abs_err = None
+        # (round median us, AVX2 peak, AVX-512 peak) for the rounds whose
+        # peak sample ran right after the batch: the GEMM's share of the peak
+        # at that moment, when the host's clock was what it was for the batch
+        self.paired = []
 
     def measure(self, warmup, n):
         if self.error:
@@ -701,6 +705,8 @@ def main():
                     peak["avx2"] = max(peak["avx2"], float(m.group(1)))
                     peak["avx512"] = max(peak["avx512"], float(m.group(2)))
                     peak["samples"] = peak.get("samples", 0) + 1
+                    if c.medians and not c.error:
+                        c.paired.append((c.medians[-1], float(m.group(1)), float(m.group(2))))
     elapsed = time.time() - t_start
     for c in all_cells:
         c.close()
@@ -812,18 +818,23 @@ def write_markdown(args, p, info, names, rows, gemm_cells, peak, notes, command,
                  "AVX2 (ymm) %.1f GFLOP/s, "
                  "AVX-512 (zmm) %.1f GFLOP/s. The peak is a best case, so it is compared both "
                  "with the median GEMM run and with the best one (both taken in the quietest "
-                 "moments of a shared vCPU; the host may also run other guests on its core).\n"
+                 "moments of a shared vCPU; the host may also run other guests on its core). "
+                 "The host's clock varies between runs and within one (the peak has measured "
+                 "from 163 to 198 GFLOP/s on this vCPU), so the last columns also compare each "
+                 "round's median GEMM time with the peak sampled right after that batch, at "
+                 "the clock the batch ran at, and give the median over rounds of that ratio.\n"
                  % (peak.get("samples", 0), peak["avx2"], peak["avx512"]))
         L.append("| configuration | median µs | min µs | GFLOP/s (median / best run) | "
                  "% of AVX2 peak (median / best run) | % of AVX-512 peak (median / best run) "
-                 "| runs |")
-        L.append("|---|---|---|---|---|---|---|---|")
+                 "| runs | % of the peak sampled right after each round, median of rounds "
+                 "(AVX2 / AVX-512) |")
+        L.append("|---|---|---|---|---|---|---|---|---|")
         for c in gemm_cells.values():
             core = re.search(r"core=(\S+)", getattr(c, "last_out", ""))
             if core:
                 c.title += " [picked core: %s]" % core.group(1)
             if c.error:
-                L.append("| %s | failed: %s |||||||" % (
+                L.append("| %s | failed: %s ||||||||" % (
                     c.title, c.error.splitlines()[-1][:200].replace("|", "/")))
                 notes.append("GEMM %s failed: %s" % (c.title, c.error.replace("\n", " ")[:600]))
                 continue
@@ -834,9 +845,13 @@ def write_markdown(args, p, info, names, rows, gemm_cells, peak, notes, command,
                     return "n/a"
                 return "%.0f%% / %.0f%%" % (100 * g / peak[isa], 100 * gb / peak[isa])
 
-            L.append("| %s | %s | %s | %.1f / %.1f | %s | %s | %d |" % (
+            def paired(i):
+                r = [flops / (med * 1e3) / pk[i] for med, *pk in c.paired if pk[i]]
+                return "%.0f%%" % (100 * statistics.median(r)) if r else "n/a"
+
+            L.append("| %s | %s | %s | %.1f / %.1f | %s | %s | %d | %s / %s |" % (
                 c.title, fmt_us(c.median()), fmt_us(c.min()), g, gb, pct("avx2"), pct("avx512"),
-                c.runs()))
+                c.runs(), paired(0), paired(1)))
         L.append("")
         L.append("The `-mavx2 -mfma` build takes the AVX2 path of the same generated file (its "
                  "AVX-512 code is under `#if`). OpenBLAS is Debian's libopenblas (pthread "
