@@ -73,6 +73,10 @@ FOR(`R', 0, 5, `                        s = _mm256_broadcast_ss(ak + R);
 m4_define(`MK_PREFETCH_LINE', `m4_ifdef(`MK_PREFETCH', `                _mm_prefetch((const char *)($1 + MK_PREFETCH * MK_LDB), _MM_HINT_T0);
 ')')
 
+# MK_PREFETCH_A (floats), MK_PREFETCH_A_HINT: the packed A panel is also
+# prefetched that far ahead, three lines per four k-steps (conv_gemm.m4's
+# pointwise layers whose weights come from beyond L2).
+
 # One k-step (k + U) of the AVX-512 12x32 tile for MR rows.
 m4_define(`AVX512_STEP', `{
                 const float *bk = b + (k + $2) * MK_LDB, *ak = a + (k + $2) * 12;
@@ -132,6 +136,10 @@ FOR(`R', 0, $2 - 1, `            V(R, 0) = R < rows ? _mm512_maskz_loadu_ps(m0, 
             }
         } else {
             for (k = 0; k + 4 <= kc; k += 4) {
+m4_ifdef(`MK_PREFETCH_A', `                _mm_prefetch((const char *)(a + k * 12 + MK_PREFETCH_A), MK_PREFETCH_A_HINT);
+                _mm_prefetch((const char *)(a + k * 12 + MK_PREFETCH_A + 16), MK_PREFETCH_A_HINT);
+                _mm_prefetch((const char *)(a + k * 12 + MK_PREFETCH_A + 32), MK_PREFETCH_A_HINT);
+')m4_dnl
                 AVX512_STEP($2, 0)
                 AVX512_STEP($2, 1)
                 AVX512_STEP($2, 2)
