@@ -160,7 +160,8 @@ def case_conv(outdir, name, n, c, hw, m, k, stride=1, pad=0, dil=1, group=1, bia
     w = (r.standard_normal((m, c // group) + (k,) * sp) / np.sqrt(c // group * k**sp)).astype(
         np.float32)
     b = r.standard_normal(m).astype(np.float32) if bias else None
-    strides, dils, pads = (stride,) * sp, (dil,) * sp, (pad,) * (2 * sp)
+    strides, dils = (stride,) * sp, (dil,) * sp
+    pads = tuple(pad) if isinstance(pad, tuple) else (pad,) * (2 * sp)  # ONNX order
     y = conv_ref(x.astype(np.float64), w.astype(np.float64),
                  None if b is None else b.astype(np.float64), strides, pads, dils, group)
     inits = [numpy_helper.from_array(w, "w")] + ([numpy_helper.from_array(b, "b")] if bias else [])
@@ -478,6 +479,9 @@ def cases():
     conv("dw_3x3_dil2_nobias", 1, 13, (12, 12), 13, 3, pad=2, dil=2, group=13, bias=False)
     conv("dw_3x3_s3_nopad", 1, 5, (20, 22), 5, 3, stride=3, group=5, act="HardSigmoid")
     conv("dw_3x3_7x7", 1, 17, (7, 7), 17, 3, pad=1, group=17, act="Tanh")
+    # The widest rows of conv_dw.m4's expand-loaded planes (W = 16, padded
+    # rows of three vectors) with asymmetric padding.
+    conv("dw_3x3_w16_asym", 1, 20, (5, 16), 20, 3, pad=(1, 2, 0, 1), group=20, act="Relu")
     # Expansion 1x1 -> depthwise pairs fused by passes/fuse_pw_dw.c (expanded
     # tensors >= 1 MB): 12-channel panel tails, odd sizes, stride 1 and 2,
     # 5x5, batch 2, no activation / bias; the last one must not fuse.
