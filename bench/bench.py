@@ -72,7 +72,7 @@ MLEGEN_CONFIGS = [
     ("scalar", "mlegen scalar", ["--target", "generic"], CFLAGS),
     # Per-pass ablation: each column turns off one optimization of the default.
     ("nofuse", "mlegen no fusion",
-     ["--disable-pass", "fuse-conv-batchnorm,fuse-layernorm,fuse-matmul-bias,fuse-residual-add,fuse-activation,fuse-pw-dw,fuse-elementwise"],
+     ["--disable-pass", "fuse-conv-batchnorm,fuse-layernorm,fuse-attention,fuse-matmul-bias,fuse-residual-add,fuse-activation,fuse-pw-dw,fuse-elementwise"],
      CFLAGS),
     ("noreuse", "mlegen no arena reuse", ["--plan", "naive"], CFLAGS),
 ]
@@ -805,7 +805,7 @@ def write_markdown(args, p, info, names, rows, gemm_cells, peak, notes, command,
     L.append("`mlegen -O0`: no fusion, no arena reuse, reference kernels (the ablation). "
              "`mlegen scalar`: default passes but `--target generic` (the portable scalar "
              "kernels, which clang may still auto-vectorize). `mlegen no fusion`: default but "
-             "`--disable-pass fuse-conv-batchnorm,fuse-layernorm,fuse-matmul-bias,fuse-residual-add,fuse-activation,fuse-pw-dw,fuse-elementwise` (every "
+             "`--disable-pass fuse-conv-batchnorm,fuse-layernorm,fuse-attention,fuse-matmul-bias,fuse-residual-add,fuse-activation,fuse-pw-dw,fuse-elementwise` (every "
              "node its own kernel call and tensor). `mlegen no arena reuse`: default but "
              "`--plan naive` (every tensor its own arena slot). `-O1` currently enables exactly "
              "the passes of -O2, so it has no column. Max abs err compares each runtime's "

@@ -54,3 +54,16 @@ grep -q '_conv_pw_dw(' \"$1/on.c\"; \
           ${MLEGEN} ${CMAKE_BINARY_DIR}/kernel_pwdw ${KERNEL_DIR})
 set_tests_properties(kernel_pwdw_fusion
   PROPERTIES FIXTURES_REQUIRED kernel_models TIMEOUT 60 LABELS kernels)
+
+# passes/fuse_attention.c: MatMul -> Div -> MatMul... chain becomes one
+# attention kernel; --disable-pass fuse-attention keeps the Softmax, and so
+# does a second reader of the probabilities.
+add_test(NAME kernel_attention_fusion
+  COMMAND bash -c "set -e; mkdir -p \"$1\"; \"$0\" \"$2/attn_tails_mul_row/model.onnx\" -o \"$1/on.c\"; \
+grep -q '_attention(' \"$1/on.c\"; ! grep -q '_softmax(' \"$1/on.c\"; \
+\"$0\" \"$2/attn_tails_mul_row/model.onnx\" -o \"$1/off.c\" --disable-pass fuse-attention; \
+! grep -q '_attention(' \"$1/off.c\"; grep -q '_softmax(' \"$1/off.c\"; \
+\"$0\" \"$2/attn_two_readers/model.onnx\" -o \"$1/two.c\"; ! grep -q '_attention(' \"$1/two.c\""
+          ${MLEGEN} ${CMAKE_BINARY_DIR}/kernel_attention ${KERNEL_DIR})
+set_tests_properties(kernel_attention_fusion
+  PROPERTIES FIXTURES_REQUIRED kernel_models TIMEOUT 60 LABELS kernels)

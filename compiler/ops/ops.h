@@ -148,6 +148,11 @@ int64_t scratch_conv(const Node *n, const Options *opt);
 /* conv_fused.c: expansion 1x1 conv + depthwise conv in one banded kernel
    (the node comes from passes/fuse_pw_dw.c; not in the public op table). */
 extern const OpDef op_conv_pw_dw;
+/* attention.c: MatMul -> scale -> mask -> Softmax -> MatMul in one kernel
+   (the node comes from passes/fuse_attention.c; not in the public table).
+   Its scalings: */
+enum { ATTN_NONE, ATTN_MUL, ATTN_DIV };
+extern const OpDef op_attention;
 /* conv_wino.c: Winograd F(4x4, 3x3) for stride-1 3x3 convolutions. */
 bool conv_wino_applies(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
                        int64_t group, int64_t cin, int64_t cout, int64_t oh, int64_t ow);

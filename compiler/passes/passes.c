@@ -15,6 +15,7 @@ static const Pass pass_table[] = {
     {"eliminate-dead-code", 0, pass_dce},
     {"fuse-conv-batchnorm", 1, pass_fuse_conv_bn},
     {"fuse-layernorm", 1, pass_fuse_layernorm},
+    {"fuse-attention", 1, pass_fuse_attention},
     {"fuse-matmul-bias", 1, pass_fuse_bias},
     {"fuse-residual-add", 1, pass_fuse_residual},
     {"fuse-activation", 1, pass_fuse_activation},

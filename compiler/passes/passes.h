@@ -13,6 +13,7 @@ int pass_fuse_residual(Graph *g, const Options *opt);
 int pass_fuse_activation(Graph *g, const Options *opt);
 int pass_fuse_elementwise(Graph *g, const Options *opt);
 int pass_fuse_pw_dw(Graph *g, const Options *opt);
+int pass_fuse_attention(Graph *g, const Options *opt);
 
 void note_fused(Graph *g, Node *into, const Node *from);
 Node *single_user(Graph *g, Tensor *t);

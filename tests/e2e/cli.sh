@@ -56,7 +56,7 @@ expect 0 "/\* node '.*' \(Gemm\) \+ '.*' \(Relu\) \*/" -- cat "$work/my-model.c"
 expect 0 "" -- "$mlegen" "$dyn" -o "$work/nofuse.c" --dim batch=5 --disable-pass fuse-activation
 expect 1 "" -- grep -E "/\* node '.*' \(Gemm\) \+ '.*' \(Relu\) \*/" "$work/nofuse.c"
 expect 0 "/\* node '.*' \(Relu\) \*/" -- cat "$work/nofuse.c"
-expect 2 "'fold-constants' is not an optional pass; one of: fuse-conv-batchnorm fuse-layernorm fuse-matmul-bias fuse-residual-add fuse-activation fuse-pw-dw fuse-elementwise" -- \
+expect 2 "'fold-constants' is not an optional pass; one of: fuse-conv-batchnorm fuse-layernorm fuse-attention fuse-matmul-bias fuse-residual-add fuse-activation fuse-pw-dw fuse-elementwise" -- \
     "$mlegen" "$dyn" -o "$work/x.c" --dim batch=5 --disable-pass fuse-activation,fold-constants
 expect 2 "'nosuch' is not an optional pass" -- "$mlegen" "$dyn" -o "$work/x.c" --disable-pass nosuch
 # Sequences flattened at the API: --seq names the elements, --shape sizes them.

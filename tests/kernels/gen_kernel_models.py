@@ -218,6 +218,60 @@ def case_pw_dw(outdir, name, n, c, hw, ce, k=3, stride=1, pad=1, act="Clip", act
     write(outdir, name, nodes, [("x", x)], outs, inits)
 
 
+def case_attention(outdir, name, batch, s, d, t, dv, a_scale=None, s_scale=None, mask=None,
+                   second_reader=False):
+    """MatMul(a, bt) -> (scale) -> (+ mask) -> Softmax(last) -> MatMul(., v), the
+    chain passes/fuse_attention.c makes one Attention node of. a_scale /
+    s_scale: ("Mul" or "Div", c) on a before the product / on the scores;
+    mask: "row" ([T], constant), "mat" ([S, T], a graph input) or "full"
+    (the scores' shape, constant); second_reader: the probabilities are also
+    a graph output, so the chain must stay unfused."""
+    r = rng_for(name)
+    b = tuple(batch)
+    a = r.standard_normal(b + (s, d)).astype(np.float32)
+    bt = r.standard_normal(b + (d, t)).astype(np.float32)
+    v = r.standard_normal(b + (t, dv)).astype(np.float32)
+    f = lambda x: x.astype(np.float64)
+    inputs, inits, nodes = [("a", a), ("bt", bt), ("v", v)], [], []
+    cur = "a"
+    q = f(a)
+    if a_scale:
+        op, c = a_scale
+        inits.append(numpy_helper.from_array(np.array(c, np.float32), "ac"))
+        nodes.append(helper.make_node(op, ["a", "ac"], ["as"]))
+        q = q * c if op == "Mul" else q / c
+        cur = "as"
+    nodes.append(helper.make_node("MatMul", [cur, "bt"], ["sc"]))
+    sc = q @ f(bt)
+    cur = "sc"
+    if s_scale:
+        op, c = s_scale
+        inits.append(numpy_helper.from_array(np.array(c, np.float32), "scc"))
+        nodes.append(helper.make_node(op, [cur, "scc"], ["ss"]))
+        sc = sc * c if op == "Mul" else sc / c
+        cur = "ss"
+    if mask:
+        shape = {"row": (t,), "mat": (s, t), "full": b + (s, t)}[mask]
+        m = (r.standard_normal(shape) * 2).astype(np.float32)
+        m[..., 0] = -1e9  # a masked-out column
+        if mask == "mat":
+            inputs.append(("mask", m))
+        else:
+            inits.append(numpy_helper.from_array(m, "mask"))
+        nodes.append(helper.make_node("Add", ["mask", cur] if mask == "row" else [cur, "mask"],
+                                      ["sm"]))
+        sc = sc + f(m)
+        cur = "sm"
+    nodes.append(helper.make_node("Softmax", [cur], ["p"], axis=-1))
+    e = np.exp(sc - sc.max(axis=-1, keepdims=True))
+    p = e / e.sum(axis=-1, keepdims=True)
+    nodes.append(helper.make_node("MatMul", ["p", "v"], ["y"]))
+    outs = [("y", (p @ f(v)).astype(np.float32))]
+    if second_reader:
+        outs.append(("p", p.astype(np.float32)))
+    write(outdir, name, nodes, inputs, outs, inits)
+
+
 def case_gemm(outdir, name, m, k, n, trans_b=0, alpha=1.0, beta=1.0, bias="n", act=None,
               trans_a=0):
     r = rng_for(name)
@@ -495,6 +549,15 @@ def cases():
     pwdw("pwdw_s1_nopad_lrelu", 1, 3, (90, 95), 31, pad=0, act="LeakyRelu", act2=None)
     pwdw("pwdw_two_readers", 1, 13, (83, 89), 37, second_reader=True)
     gemm = lambda name, *a, **kw: C.append((name, case_gemm, a, kw))
+    attn = lambda name, *a, **kw: C.append((name, case_attention, a, kw))
+    # passes/fuse_attention.c + templates/attention.m4: blocks of 8 and 4
+    # query rows with row tails, T and DV past one 64-column block, masks.
+    attn("attn_heads_div", (4,), 32, 32, 32, 32, a_scale=("Div", 5.656854))
+    attn("attn_tails_mul_row", (3,), 13, 7, 70, 19, s_scale=("Mul", 0.125), mask="row")
+    attn("attn_4d_mat_mask", (2, 3), 9, 16, 11, 67, a_scale=("Mul", 0.25), mask="mat")
+    attn("attn_full_mask_div", (2,), 5, 24, 33, 8, s_scale=("Div", 3.0), mask="full")
+    attn("attn_rank2", (), 17, 5, 29, 40)
+    attn("attn_two_readers", (2,), 6, 8, 10, 12, second_reader=True)
     gemm("gemm_m1", 1, 97, 53)
     gemm("gemm_m1_n1", 1, 31, 1, bias="1")
     gemm("gemm_m1_k1", 1, 1, 40, act="Relu")
