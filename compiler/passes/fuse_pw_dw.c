@@ -26,6 +26,12 @@
  *     features.8  64->384 @14 s1 (301 KB)   105 +  44 =  149   214
  *     features.12 96->576 @14 s1 (452 KB)   254 +  70 =  324   372
  *     features.15 160->960 @7 s1 (188 KB)   219 +  57 =  276   299
+ * Absorbing the block's projection 1x1 conv as well (the depthwise output
+ * of a band kept in L2 and projected from there) measured slower: the
+ * projections are compute-bound, and the bands it needs are shorter, so
+ * more halo rows are recomputed. features.2-4 with their projections,
+ * sum of per-call minimums over 5 rounds: 1481 us as two kernels each,
+ * 1519 fused with a 256 KB band budget, 1608 with 1 MB.
  * Below 1 MB the expanded tensor stays in L2 between the two kernels and
  * the results go either way within the noise; whole-model runs fusing all
  * 16 pairs, the 28x28 ones too, or only these three were within noise of
