@@ -29,6 +29,15 @@ m4_define(`NTAP', m4_eval(KH * KW))
 m4_define(`NV16', m4_eval((OW + 15) / 16))
 m4_define(`NV8', m4_eval((OW + 7) / 8))
 m4_define(`TR', m4_eval(CE % 12))
+# Stride 2 across an even width: the expansion stores each plane split by
+# column parity (even columns, then odd ones LDE / 2 floats on; the
+# micro-kernel's MK_SPLIT2), so every depthwise tap reads one phase with
+# unit stride instead of two loads and a permute. mobilenet_v2 per call
+# (layertime, min of 6 interleaved rounds, us): features.2 16->96 @112 s2
+# 573 -> 524, features.4 24->144 @56 s2 253 -> 228.
+m4_define(`SPLIT', m4_eval(SW == 2 && W % 2 == 0 && m4_ifelse(PACT, `sigmoid', 0, PACT, `tanh', 0, 1)))
+m4_define(`HW', m4_eval(W / 2))
+m4_ifelse(SPLIT, 1, `m4_define(`MK_SPLIT2', m4_eval(LDE / 2))')
 m4_define(`MK_LDB', NCI)
 m4_define(`MK_LDC', LDE)
 m4_define(`MK_BIAS', m4_ifelse(HAS_B1, 1, `row', `none'))
@@ -53,7 +62,119 @@ static unsigned KNAME`'_lanes(long b, long n)
     return ((1u << hi) - 1u) & ~((1u << lo) - 1u);
 }
 
-/* Depthwise rows [oh0, oh1) of channels [c0, c1) from their expanded planes
+m4_ifelse(SPLIT, 1, `/* Depthwise rows [oh0, oh1) of channels [c0, c1) from their expanded planes
+   (band rows from r0 on, split by column parity: input column 2 * ow - PL +
+   kw is phase (kw - PL) & 1, index ow + DOFF(kw)) into y; z is a row of
+   zeros. */
+m4_define(`PH', `m4_eval(((`$1') - PL + 2) % 2)')m4_dnl
+m4_define(`DOFF', `m4_eval(((`$1') - PL - PH(`$1')) / 2)')m4_dnl
+static void KNAME`'_dw(const float *restrict e, const float *restrict z, long r0, long oh0, long oh1, long c0, long c1,
+                     const float *restrict w2, const float *restrict b2, float *restrict y)
+{
+    /* tap kw: its phase plane offset and its index offset */
+    static const long poff[KW] = {FOR(`K', 0, m4_eval(KW - 2), `PH(K) * (LDE / 2), ')PH(m4_eval(KW - 1)) * (LDE / 2)};
+    static const long doff[KW] = {FOR(`K', 0, m4_eval(KW - 2), `DOFF(K), ')DOFF(m4_eval(KW - 1))};
+    long c, oh, ow, kh, kw;
+    (void)b2;
+    (void)z;
+    (void)ow;
+    (void)poff;
+    (void)doff;
+    (void)KNAME`'_lanes;
+#if MLEGEN_AVX512 && SIMD_OK
+    {
+        __mmask16 mk[NV16][KW], om[NV16];
+        long v;
+        for (v = 0; v < NV16; v++) {
+            om[v] = (__mmask16)KNAME`'_lanes(0, OW - v * 16);
+            for (kw = 0; kw < KW; kw++)
+                mk[v][kw] = (__mmask16)KNAME`'_lanes(v * 16 + doff[kw], (W - poff[kw] / (LDE / 2) + 1) / 2);
+        }
+        for (c = c0; c < c1; c++) {
+            const float *pc = e + (c - c0) * (long)LDE, *wc = w2 + c * NTAP;
+            __m512 bv = _mm512_set1_ps(m4_ifelse(HAS_B2, 1, `b2[c]', `0.0f'));
+            __m512 wv[NTAP];
+            for (kh = 0; kh < NTAP; kh++) wv[kh] = _mm512_set1_ps(wc[kh]);
+            for (oh = oh0; oh < oh1; oh++) {
+                float *yr = y + (c * OH + oh) * (long)OW;
+                /* rows outside the image read zeros (z, poff ignored) */
+                const float *pr[KH];
+                int in[KH];
+                for (kh = 0; kh < KH; kh++) {
+                    long ih = oh * SH - PT + kh;
+                    in[kh] = ih >= 0 && ih < H;
+                    pr[kh] = in[kh] ? pc + (ih - r0) * HW : z;
+                }
+                for (v = 0; v < NV16; v++) {
+                    __m512 part[KH], acc = bv;
+                    for (kh = 0; kh < KH; kh++) {
+                        part[kh] = _mm512_setzero_ps();
+                        for (kw = 0; kw < KW; kw++) {
+                            const float *q = pr[kh] + (in[kh] ? poff[kw] : 0) + v * 16 + doff[kw];
+                            part[kh] = _mm512_fmadd_ps(wv[kh * KW + kw], _mm512_maskz_loadu_ps(mk[v][kw], q), part[kh]);
+                        }
+                    }
+                    for (kh = 0; kh < KH; kh++) acc = _mm512_add_ps(acc, part[kh]);
+                    _mm512_mask_storeu_ps(yr + v * 16, om[v], ACT_V512(acc));
+                }
+            }
+        }
+    }
+#elif MLEGEN_AVX2 && SIMD_OK
+    {
+        const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        __m256i mk[NV8][KW], om[NV8];
+        long v;
+        for (v = 0; v < NV8; v++) {
+            om[v] = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(OW - v * 8)), iota);
+            for (kw = 0; kw < KW; kw++) {
+                long b = v * 8 + doff[kw], n = (W - poff[kw] / (LDE / 2) + 1) / 2;
+                mk[v][kw] = _mm256_and_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n - b)), iota),
+                                             _mm256_cmpgt_epi32(iota, _mm256_set1_epi32((int)(-b - 1))));
+            }
+        }
+        for (c = c0; c < c1; c++) {
+            const float *pc = e + (c - c0) * (long)LDE, *wc = w2 + c * NTAP;
+            __m256 bv = _mm256_set1_ps(m4_ifelse(HAS_B2, 1, `b2[c]', `0.0f'));
+            for (oh = oh0; oh < oh1; oh++) {
+                float *yr = y + (c * OH + oh) * (long)OW;
+                for (v = 0; v < NV8; v++) {
+                    __m256 acc = bv;
+                    for (kh = 0; kh < KH; kh++) {
+                        long ih = oh * SH - PT + kh;
+                        if (ih < 0 || ih >= H) continue;
+                        for (kw = 0; kw < KW; kw++)
+                            acc = _mm256_fmadd_ps(_mm256_set1_ps(wc[kh * KW + kw]),
+                                                  _mm256_maskload_ps(pc + poff[kw] + (ih - r0) * HW + v * 8 + doff[kw], mk[v][kw]),
+                                                  acc);
+                    }
+                    _mm256_maskstore_ps(yr + v * 8, om[v], ACT_V256(acc));
+                }
+            }
+        }
+    }
+#else
+    for (c = c0; c < c1; c++) {
+        const float *pc = e + (c - c0) * (long)LDE, *wc = w2 + c * NTAP;
+        for (oh = oh0; oh < oh1; oh++)
+            for (ow = 0; ow < OW; ow++) {
+                float acc = m4_ifelse(HAS_B2, 1, `b2[c]', `0.0f');
+                for (kh = 0; kh < KH; kh++) {
+                    long ih = oh * SH - PT + kh;
+                    if (ih < 0 || ih >= H) continue;
+                    for (kw = 0; kw < KW; kw++) {
+                        long iw = ow * SW - PL + kw;
+                        if (iw < 0 || iw >= W) continue;
+                        acc += wc[kh * KW + kw] * pc[(iw % 2) * (LDE / 2) + (ih - r0) * HW + iw / 2];
+                    }
+                }
+                y[(c * OH + oh) * (long)OW + ow] = ACT_APPLY(acc);
+            }
+    }
+#endif
+}
+
+', `/* Depthwise rows [oh0, oh1) of channels [c0, c1) from their expanded planes
    (band rows from r0 on) into y; z is a row of W zeros. */
 static void KNAME`'_dw(const float *restrict e, const float *restrict z, long r0, long oh0, long oh1, long c0, long c1,
                      const float *restrict w2, const float *restrict b2, float *restrict y)
@@ -175,7 +296,7 @@ m4_ifelse(SW, 1, `                            __m256 in = _mm256_maskload_ps(pr 
     }
 #endif
 }
-
+')m4_dnl
 /* Scratch: GUARD, a zero row of ZW floats, GUARD, GP * 12 planes of LDE
    floats, GUARD. */
 static void KNAME`'(const float *restrict x, const float *restrict w1, const float *restrict b1,
@@ -206,7 +327,7 @@ static void KNAME`'(const float *restrict x, const float *restrict w1, const flo
                     for (p = p0; p < p1; p++) {
                         long rows = CE - p * 12 < 12 ? CE - p * 12 : 12;
                         m4_ifelse(TR, 0, `KNAME`'_micro', `(rows < 12 ? KNAME`'_micro_t : KNAME`'_micro)')(w1 + p * (long)(CIN * 12), xb + r0 * (long)W + j0,
-                            e + (p - p0) * 12 * (long)LDE + j0, CIN, rows, cols, 1, 1,
+                            e + (p - p0) * 12 * (long)LDE + m4_ifelse(SPLIT, 1, `j0 / 2', `j0'), CIN, rows, cols, 1, 1,
                             m4_ifelse(HAS_B1, 1, `b1 + p * 12', `b1'), 0);
                     }
                 }

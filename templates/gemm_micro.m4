@@ -20,6 +20,11 @@ m4_divert(-1)
 # Column tails use masked loads and stores, so B and C are never read or
 # written past COLS.
 # Caller defines: MK_LDB MK_LDC MK_BIAS, and the epilogue parameters.
+# MK_SPLIT2 (floats, optional): the final store splits the columns by
+# parity, even column j to c[r * MK_LDC + j / 2] and odd ones MK_SPLIT2
+# floats further (conv_pw_dw.m4's stride-2 depthwise then reads unit-stride
+# phases). Only for single-K-block calls (first and last) without a
+# residual or a late (sigmoid/tanh) activation, and an even column start.
 
 m4_define(`V', `v$1_$2')
 
@@ -39,6 +44,35 @@ m4_define(`ACT_V256', `m4_ifelse(ACT, `relu', `_mm256_max_ps(_mm256_setzero_ps()
   ACT, `hard_sigmoid', `_mm256_max_ps(_mm256_min_ps(_mm256_fmadd_ps(_mm256_set1_ps(ACT_ALPHA), $1, _mm256_set1_ps(ACT_BETA)), _mm256_set1_ps(1.0f)), _mm256_setzero_ps())',
   ACT, `hard_swish', `_mm256_mul_ps($1, _mm256_max_ps(_mm256_min_ps(_mm256_fmadd_ps($1, _mm256_set1_ps(1.0f / 6.0f), _mm256_set1_ps(0.5f)), _mm256_set1_ps(1.0f)), _mm256_setzero_ps()))',
   `$1')')
+
+# Where column j of row r goes (scalar path).
+m4_define(`MK_CIDX', `m4_ifdef(`MK_SPLIT2', `$1 * MK_LDC + ($2 % 2) * MK_SPLIT2 + $2 / 2', `$1 * MK_LDC + $2')')
+
+# MK_SPLIT2 epilogue of AVX-512 row R: both halves, then the even and odd
+# lanes of the 32 columns to their two planes.
+m4_define(`SPLIT512', `{
+                __m512 t0 = V($1, 0), t1 = V($1, 1);
+m4_ifelse(MK_BIAS, `row', `                t0 = _mm512_add_ps(t0, _mm512_set1_ps(bias[$1]));
+                t1 = _mm512_add_ps(t1, _mm512_set1_ps(bias[$1]));
+')                t0 = ACT_V512(t0);
+                t1 = ACT_V512(t1);
+                _mm512_mask_storeu_ps(c + $1 * MK_LDC, me, _mm512_permutex2var_ps(t0, ev, t1));
+                _mm512_mask_storeu_ps(c + $1 * MK_LDC + MK_SPLIT2, mo, _mm512_permutex2var_ps(t0, od, t1));
+            }')
+
+# The same for AVX2 row R (relative to rh): 16 columns from ch, in two
+# vectors, to 8 even and 8 odd floats.
+m4_define(`SPLIT256', `{
+                    __m256 t0 = V($1, 0), t1 = V($1, 1);
+m4_ifelse(MK_BIAS, `row', `                    t0 = _mm256_add_ps(t0, _mm256_set1_ps(bias[rh + $1]));
+                    t1 = _mm256_add_ps(t1, _mm256_set1_ps(bias[rh + $1]));
+')                    t0 = ACT_V256(t0);
+                    t1 = ACT_V256(t1);
+                    _mm256_maskstore_ps(c + (rh + $1) * MK_LDC + ch / 2, ke,
+                        _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(t0, t1, 0x88)), 0xD8)));
+                    _mm256_maskstore_ps(c + (rh + $1) * MK_LDC + MK_SPLIT2 + ch / 2, ko,
+                        _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(t0, t1, 0xDD)), 0xD8)));
+                }')
 
 # AVX-512 epilogue of row R, half H (16 columns) under mask M.
 m4_define(`EPI512', `{
@@ -156,11 +190,19 @@ FOR(`R', 0, $2 - 1, `            if (R < rows) {
             }
 ')            return;
         }
-FOR(`R', 0, $2 - 1, `        if (R < rows) {
+m4_ifdef(`MK_SPLIT2', `        {
+            const __m512i ev = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            const __m512i od = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+            const __mmask16 me = (__mmask16)((1u << ((cols + 1) / 2)) - 1), mo = (__mmask16)((1u << (cols / 2)) - 1);
+FOR(`R', 0, $2 - 1, `            if (R < rows)
+                SPLIT512(R)
+')        }
+', `FOR(`R', 0, $2 - 1, `        if (R < rows) {
             EPI512(R, 0, m0)
             EPI512(R, 1, m1)
         }
-')    }
+')')m4_dnl
+    }
 #elif MLEGEN_AVX2 && SIMD_OK
     {
         const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
@@ -204,11 +246,18 @@ FOR(`R', 0, 5, `                    if (rh + R < rows) {
                     }
 ')                    continue;
                 }
-FOR(`R', 0, 5, `                if (rh + R < rows) {
+m4_ifdef(`MK_SPLIT2', `                {
+                    __m256i ke = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)((cols - ch + 1) / 2)), iota);
+                    __m256i ko = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)((cols - ch) / 2)), iota);
+FOR(`R', 0, 5, `                if (rh + R < rows)
+                    SPLIT256(R)
+')                }
+', `FOR(`R', 0, 5, `                if (rh + R < rows) {
                     EPI256(R, 0)
                     EPI256(R, 1)
                 }
-')            }
+')')m4_dnl
+            }
     }
 #else
     {
@@ -230,7 +279,7 @@ FOR(`R', 0, 5, `                if (rh + R < rows) {
                 }
 m4_ifelse(MK_BIAS, `row', `                v += bias[r];
 ', MK_BIAS, `col', `                v += bias[j];
-')                EPILOGUE_STORE(`c', `v', `r * MK_LDC + j')
+')                EPILOGUE_STORE(`c', `v', `MK_CIDX(r, j)')
             }
         return;
     }

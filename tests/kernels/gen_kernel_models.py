@@ -543,6 +543,9 @@ def cases():
     pwdw("pwdw_s1_clip", 1, 13, (83, 89), 37)
     pwdw("pwdw_s2_relu", 1, 7, (97, 101), 29, stride=2, act="Relu")
     pwdw("pwdw_s2_even_clip", 1, 16, (64, 66), 72, stride=2)
+    # even width, stride 2, 5 taps across: the parity-split planes with
+    # phase offsets -1, -1, 0, 0, 1 (odd widths keep the permute path)
+    pwdw("pwdw_5x5_s2_even", 1, 6, (33, 40), 26, k=5, stride=2, pad=2, act="Relu")
     pwdw("pwdw_noact_nobias", 1, 24, (81, 81), 40, act=None, bias1=False)
     pwdw("pwdw_5x5_s2_hswish", 2, 5, (61, 67), 36, k=5, stride=2, pad=2, act="HardSwish",
          act2="Relu", bias2=False)
