@@ -147,17 +147,14 @@ static void fuse(Graph *g, const Match *m) {
     }
 }
 
+static bool try_fuse(Graph *g, Node *softmax) {
+    Match m;
+    if (!match(g, softmax, &m)) return false;
+    fuse(g, &m);
+    return true;
+}
+
 int pass_fuse_attention(Graph *g, const Options *opt) {
     (void)opt;
-    int changes = 0;
-    graph_recount(g);
-    int n0 = g->nnodes; /* nodes added here need no visit */
-    for (int i = 0; i < n0; i++) {
-        Match m;
-        if (g->nodes[i]->dead || !match(g, g->nodes[i], &m)) continue;
-        fuse(g, &m);
-        changes++;
-    }
-    if (changes) graph_recount(g);
-    return changes;
+    return rewrite_nodes(g, try_fuse);
 }

@@ -96,21 +96,17 @@ static void fuse(Graph *g, Node *p, Node *d) {
     note_fused(g, f, d);
 }
 
+static bool try_fuse(Graph *g, Node *p) {
+    if (!pointwise_ok(p)) return false;
+    Tensor *ex = p->outputs[0];
+    Node *d = single_user(g, ex);
+    if (!d || d->inputs[0] != ex || !depthwise_ok(d)) return false;
+    if (tensor_bytes(ex) < MIN_EXPANDED_BYTES) return false;
+    fuse(g, p, d);
+    return true;
+}
+
 int pass_fuse_pw_dw(Graph *g, const Options *opt) {
     (void)opt;
-    int changes = 0;
-    graph_recount(g);
-    int n0 = g->nnodes; /* nodes added here need no visit */
-    for (int i = 0; i < n0; i++) {
-        Node *p = g->nodes[i];
-        if (!pointwise_ok(p)) continue;
-        Tensor *ex = p->outputs[0];
-        Node *d = single_user(g, ex);
-        if (!d || d->inputs[0] != ex || !depthwise_ok(d)) continue;
-        if (tensor_bytes(ex) < MIN_EXPANDED_BYTES) continue;
-        fuse(g, p, d);
-        changes++;
-    }
-    if (changes) graph_recount(g);
-    return changes;
+    return rewrite_nodes(g, try_fuse);
 }

@@ -77,6 +77,19 @@ int run_passes(Graph *g, const Options *opt) {
     return 0;
 }
 
+/* Offers every live node of the graph as it is now to `rewrite` (nodes it
+   adds are not offered) and counts the rewrites; the use counts are
+   refreshed once at the end. */
+int rewrite_nodes(Graph *g, bool (*rewrite)(Graph *g, Node *n)) {
+    int changes = 0;
+    graph_recount(g);
+    int n0 = g->nnodes;
+    for (int i = 0; i < n0; i++)
+        if (!g->nodes[i]->dead && rewrite(g, g->nodes[i])) changes++;
+    if (changes) graph_recount(g);
+    return changes;
+}
+
 /* Appends "'name' (Op)" of a node folded into `into` for the emitted comment. */
 void note_fused(Graph *g, Node *into, const Node *from) {
     const char *prev = into->fused ? into->fused : "";

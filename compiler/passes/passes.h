@@ -16,6 +16,7 @@ int pass_fuse_pw_dw(Graph *g, const Options *opt);
 int pass_fuse_attention(Graph *g, const Options *opt);
 
 void note_fused(Graph *g, Node *into, const Node *from);
+int rewrite_nodes(Graph *g, bool (*rewrite)(Graph *g, Node *n));
 Node *single_user(Graph *g, Tensor *t);
 
 #endif
