@@ -819,8 +819,8 @@ def write_markdown(args, p, info, names, rows, gemm_cells, peak, notes, command,
                  "AVX-512 (zmm) %.1f GFLOP/s. The peak is a best case, so it is compared both "
                  "with the median GEMM run and with the best one (both taken in the quietest "
                  "moments of a shared vCPU; the host may also run other guests on its core). "
-                 "The host's clock varies between runs and within one (the peak has measured "
-                 "from 163 to 198 GFLOP/s on this vCPU), so the last columns also compare each "
+                 "The host's clock varies between runs and within one (bench/README.md), so the "
+                 "last column also compares each "
                  "round's median GEMM time with the peak sampled right after that batch, at "
                  "the clock the batch ran at, and give the median over rounds of that ratio.\n"
                  % (peak.get("samples", 0), peak["avx2"], peak["avx512"]))
