@@ -822,7 +822,7 @@ def write_markdown(args, p, info, names, rows, gemm_cells, peak, notes, command,
                  "The host's clock varies between runs and within one (bench/README.md), so the "
                  "last column also compares each "
                  "round's median GEMM time with the peak sampled right after that batch, at "
-                 "the clock the batch ran at, and give the median over rounds of that ratio.\n"
+                 "the clock the batch ran at, and gives the median over rounds of that ratio.\n"
                  % (peak.get("samples", 0), peak["avx2"], peak["avx512"]))
         L.append("| configuration | median µs | min µs | GFLOP/s (median / best run) | "
                  "% of AVX2 peak (median / best run) | % of AVX-512 peak (median / best run) "
