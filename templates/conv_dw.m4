@@ -23,6 +23,9 @@ m4_define(`NTAP', m4_eval(KH * KW))
 # mobilenet_v2 (min-per-call layertime.py, 3 rounds x 50 runs, us; ORT in
 # brackets): 96 ch 112->56 stride 2 (66 KB plane): 646 -> 475, 576 -> 440
 # (586).
+# No plane at all (stride 1, taps reading the input rows in place with
+# masked loads) measured slower for 14x14 and 28x28 planes (384 ch @14
+# 28 -> 42, 192 ch @28 66 -> 107 us) and only ~5% faster at 112 and 7x7.
 # Only strided planes: 32 ch @112 stride 1 (59 KB) measured 351 -> 340 and
 # 308 -> 322, no gain. Others are built whole before the row loop, as
 # before: row by row cost small planes a call per output row (384 ch @14:
