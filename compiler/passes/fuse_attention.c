@@ -86,11 +86,12 @@ static bool match(Graph *g, Node *sm, Match *m) {
     m->nodes[m->nnodes++] = mm2;
     m->v = mm2->inputs[1];
     Node *reader = sm, *p = sole_producer(g, s, reader);
-    if (is_op(p, "Add") && p->ninputs == 2 && tensor_same_shape(p->outputs[0], s)) {
+    if (is_op(p, "Add") && p->ninputs == 2) {
         /* the scores are the operand a MatMul or a scaling produced */
         Node *p0 = p->inputs[0]->producer;
         int si = p0 && (is_op(p0, "MatMul") || is_op(p0, "Mul") || is_op(p0, "Div")) ? 0 : 1;
         Tensor *mask = p->inputs[1 - si];
+        if (!tensor_same_shape(p->inputs[si], s)) return false; /* the mask broadcasts it */
         int64_t len, inner, t = s->dims[s->rank - 1];
         if (mask->dtype != DT_FLOAT || !ew_operand_period(mask, s, &len, &inner) || inner != 1 ||
             len % t != 0)
@@ -103,6 +104,7 @@ static bool match(Graph *g, Node *sm, Match *m) {
     }
     Tensor *x;
     if (p && (m->s_op = scaling(p, &m->s_c, &x)) != ATTN_NONE) {
+        if (!tensor_same_shape(x, p->outputs[0])) return false;
         add_node(m, p);
         reader = p;
         p = sole_producer(g, x, reader);
