@@ -167,7 +167,7 @@ FOR(`R', 0, $2 - 1, `            V(R, 0) = R < rows ? _mm512_maskz_loadu_ps(m0, 
                 AVX512_HALF_STEP($2, 2)
                 AVX512_HALF_STEP($2, 3)
             }
-            for (; k < kc; k++) {
+            for (; (kc & 3) && k < kc; k++) {
                 AVX512_HALF_STEP($2, 0)
             }
         } else {
@@ -181,7 +181,7 @@ m4_ifdef(`MK_PREFETCH_A', `                _mm_prefetch((const char *)(a + k * 1
                 AVX512_STEP($2, 2)
                 AVX512_STEP($2, 3)
             }
-            for (; k < kc; k++) {
+            for (; (kc & 3) && k < kc; k++) {
                 AVX512_STEP($2, 0)
             }
         }
@@ -231,7 +231,7 @@ m4_ifdef(`MK_PREFETCH', `                            _mm_prefetch((const char *)
                             AVX2_STEP(`_mm256_loadu_ps(bk)', `_mm256_loadu_ps(bk + 8)')
                         }
 ')                    }
-                    for (; k < kc; k++) {
+                    for (; (kc & 3) && k < kc; k++) {
                         const float *bk = b + k * MK_LDB + ch, *ak = a + k * 12 + rh;
                         AVX2_STEP(`_mm256_loadu_ps(bk)', `_mm256_loadu_ps(bk + 8)')
                     }
