@@ -455,6 +455,17 @@ char *shape_str(const Tensor *t, char *buf, size_t n) {
     return buf;
 }
 
+/* Float to integer, saturating: a cast of NaN or of a value out of
+   int64's range is undefined behaviour in C. Such values only come from
+   malformed models (a float tensor where a shape or index belongs); NaN
+   reads as 0 and the checks that follow reject the result. */
+static int64_t f64_to_i64(double v) {
+    if (v != v) return 0;
+    if (v >= 9223372036854775807.0) return INT64_MAX;
+    if (v <= -9223372036854775808.0) return INT64_MIN;
+    return (int64_t)v;
+}
+
 int64_t tensor_get_i64(const Tensor *t, int64_t i) {
     const void *d = t->data;
     switch (t->dtype) {
@@ -476,9 +487,9 @@ int64_t tensor_get_i64(const Tensor *t, int64_t i) {
     case DT_UINT64:
         return (int64_t)((const uint64_t *)d)[i];
     case DT_FLOAT:
-        return (int64_t)((const float *)d)[i];
+        return f64_to_i64(((const float *)d)[i]);
     case DT_DOUBLE:
-        return (int64_t)((const double *)d)[i];
+        return f64_to_i64(((const double *)d)[i]);
     default:
         return 0;
     }
