@@ -7,15 +7,23 @@ m4_divert(-1)
 # MR rows, so a panel of a few leftover rows costs only those rows):
 #     C[r, j] (+)= sum_k A[r, k] * B[k, j]      r < rows, j < cols
 # with A packed in a 12-row panel (element (r, k) at a[k * 12 + r], rows
-# past ROWS zero or ignored) and B rows MK_LDB floats apart (32 for a
-# packed panel, the image width for a plain matrix). C rows are MK_LDC
-# floats apart. FIRST starts from zero instead of C (K blocking); LAST
-# applies the epilogue: bias per row (MK_BIAS = row, conv) or per column
-# (col, gemm) or none, the residual (res has C's layout), the activation.
+# past ROWS zero or ignored) and B rows MK_LDB floats apart (the image
+# width for a plain matrix). MK_BH (default 16) is how far the right 16
+# columns of a B row start from its left 16: a plain matrix has them next
+# to each other; gemm_packed.m4 stores each 32-column panel as two
+# 16-column halves, K x 16 each (MK_LDB 16, MK_BH K * 16), so that the
+# AVX2 path's kc x 16 half is one contiguous block that stays in L1 for
+# the second row block (with 128-byte rows it mapped to half the L1 sets
+# and was evicted by the A panel; GEMM 512^3 -mavx2, 12 interleaved
+# rounds: 3135 -> 3074 us). C rows are MK_LDC floats apart. FIRST starts
+# from zero instead of C (K blocking); LAST applies the epilogue: bias per
+# row (MK_BIAS = row, conv) or per column (col, gemm) or none, the
+# residual (res has C's layout), the activation.
 #
 # One packed layout serves every instruction set:
 #   AVX-512: 12x32 = 24 zmm accumulators + 2 B vectors + 1 broadcast;
-#   AVX2:    6x16 on each quarter of the tile (12 ymm accumulators);
+#   AVX2:    16-column halves of the tile, rows in blocks of up to 6
+#            (6x16 = 12 ymm accumulators; AVX2_BLOCK);
 #   scalar:  plain loops.
 # Column tails use masked loads and stores, so B and C are never read or
 # written past COLS.
@@ -27,6 +35,9 @@ m4_divert(-1)
 # residual or a late (sigmoid/tanh) activation, and an even column start.
 
 m4_define(`V', `v$1_$2')
+m4_define(`MK_BHALF', `m4_ifdef(`MK_BH', `MK_BH', 16)')
+# Offset of B element (k, j) from b; j = 16 * h + i with i < 16.
+m4_define(`MK_BIDX', `m4_ifelse(MK_BHALF, 16, `$1 * MK_LDB + $2', `$1 * MK_LDB + ($2) / 16 * MK_BHALF + ($2) % 16')')
 
 # Activations on vectors: ACT_V512(x) / ACT_V256(x) are expressions. The
 # min/max operand order keeps NaN as the scalar ACT_APPLY does. sigmoid
@@ -92,9 +103,13 @@ m4_ifelse(MK_BIAS, `row', `                    t = _mm256_add_ps(t, _mm256_set1_
 ')                    _mm256_maskstore_ps(c + (rh + $1) * MK_LDC + ch + $2 * 8, k$2, ACT_V256(t));
                 }')
 
-# One k step of the AVX2 6x16 block, B loaded by the two expressions.
-m4_define(`AVX2_STEP', `__m256 b0 = $1, b1 = $2, s;
-FOR(`R', 0, 5, `                        s = _mm256_broadcast_ss(ak + R);
+# Offset of the AVX2 path's 16-column half CH within a B row.
+m4_define(`MK_BCH', `m4_ifelse(MK_BHALF, 16, `ch', `(ch >> 4) * MK_BHALF')')
+
+# One k step of an AVX2 block of RB rows x 16 columns, B loaded by the two
+# expressions.
+m4_define(`AVX2_STEP', `__m256 b0 = $2, b1 = $3, s;
+FOR(`R', 0, m4_eval($1 - 1), `                        s = _mm256_broadcast_ss(ak + R);
                         V(R, 0) = _mm256_fmadd_ps(s, b0, V(R, 0));
                         V(R, 1) = _mm256_fmadd_ps(s, b1, V(R, 1));
 ')')
@@ -114,11 +129,11 @@ m4_define(`MK_PREFETCH_LINE', `m4_ifdef(`MK_PREFETCH', `                _mm_pref
 # One k-step (k + U) of the AVX-512 12x32 tile for MR rows.
 m4_define(`AVX512_STEP', `{
                 const float *bk = b + (k + $2) * MK_LDB, *ak = a + (k + $2) * 12;
-                __m512 b0 = _mm512_maskz_loadu_ps(m0, bk), b1 = _mm512_maskz_loadu_ps(m1, bk + 16);
+                __m512 b0 = _mm512_maskz_loadu_ps(m0, bk), b1 = _mm512_maskz_loadu_ps(m1, bk + MK_BHALF);
                 __m512 s;
-MK_PREFETCH_LINE(`bk')MK_PREFETCH_LINE(`bk + 16')m4_dnl
+MK_PREFETCH_LINE(`bk')MK_PREFETCH_LINE(`bk + MK_BHALF')m4_dnl
 m4_ifdef(`MK_PREFETCH_NEXT', `                _mm_prefetch((const char *)(bk + MK_PREFETCH_NEXT), _MM_HINT_T0);
-                _mm_prefetch((const char *)(bk + MK_PREFETCH_NEXT + 16), _MM_HINT_T0);
+                _mm_prefetch((const char *)(bk + MK_PREFETCH_NEXT + MK_BHALF), _MM_HINT_T0);
 ')m4_dnl
 FOR(`R', 0, $1 - 1, `                s = _mm512_set1_ps(ak[R]);
                 V(R, 0) = _mm512_fmadd_ps(s, b0, V(R, 0));
@@ -134,6 +149,59 @@ m4_ifdef(`MK_PREFETCH_NEXT', `                _mm_prefetch((const char *)(bk + M
 ')m4_dnl
 FOR(`R', 0, $1 - 1, `                V(R, 0) = _mm512_fmadd_ps(_mm512_set1_ps(ak[R]), b0, V(R, 0));
 ')            }')
+
+# Rows of the AVX2 path in at most two blocks of <= 6 rows (12 ymm
+# accumulators): 12 = 6 + 6, a tail of 8 rows 4 + 4 rather than 6 + 2 (a
+# 2-row block has 4 FMA chains, too few to cover the FMA latency; with
+# the layout above, GEMM 512^3 -mavx2 3074 -> 3047 us, 12 rounds).
+m4_define(`AVX2_RB1', `m4_ifelse(m4_eval($1 <= 6), 1, $1, m4_eval(($1 + 1) / 2))')
+m4_define(`AVX2_RB2', `m4_eval($1 - AVX2_RB1($1))')
+
+# One AVX2 block: RB rows from rh, 16 columns from ch, C (+)= A * B.
+m4_define(`AVX2_BLOCK', `{
+                __m256 FOR(`R', 0, m4_eval($1 - 2), `V(R, 0), V(R, 1), ')V(m4_eval($1 - 1), 0), V(m4_eval($1 - 1), 1);
+                if (first) {
+FOR(`R', 0, m4_eval($1 - 1), `                    V(R, 0) = V(R, 1) = _mm256_setzero_ps();
+')                } else {
+FOR(`R', 0, m4_eval($1 - 1), `                    V(R, 0) = rh + R < rows ? _mm256_maskload_ps(c + (rh + R) * MK_LDC + ch, k0) : _mm256_setzero_ps();
+                    V(R, 1) = rh + R < rows ? _mm256_maskload_ps(c + (rh + R) * MK_LDC + ch + 8, k1) : _mm256_setzero_ps();
+')                }
+                if (cols - ch >= 16) {
+                    for (k = 0; k + 4 <= kc; k += 4) {
+FOR(`U', 0, 3, `                        {
+                            const float *bk = b + (k + U) * MK_LDB + MK_BCH, *ak = a + (k + U) * 12 + rh;
+m4_ifdef(`MK_PREFETCH', `                            _mm_prefetch((const char *)(bk + MK_PREFETCH * MK_LDB), _MM_HINT_T0);
+')m4_dnl
+                            AVX2_STEP($1, `_mm256_loadu_ps(bk)', `_mm256_loadu_ps(bk + 8)')
+                        }
+')                    }
+                    for (; (kc & 3) && k < kc; k++) {
+                        const float *bk = b + k * MK_LDB + MK_BCH, *ak = a + k * 12 + rh;
+                        AVX2_STEP($1, `_mm256_loadu_ps(bk)', `_mm256_loadu_ps(bk + 8)')
+                    }
+                } else {
+                    for (k = 0; k < kc; k++) {
+                        const float *bk = b + k * MK_LDB + MK_BCH, *ak = a + k * 12 + rh;
+                        AVX2_STEP($1, `_mm256_maskload_ps(bk, k0)', `_mm256_maskload_ps(bk + 8, k1)')
+                    }
+                }
+                if (!last) {
+FOR(`R', 0, m4_eval($1 - 1), `                    if (rh + R < rows) {
+                        _mm256_maskstore_ps(c + (rh + R) * MK_LDC + ch, k0, V(R, 0));
+                        _mm256_maskstore_ps(c + (rh + R) * MK_LDC + ch + 8, k1, V(R, 1));
+                    }
+')                } else {
+m4_ifdef(`MK_SPLIT2', `                    __m256i ke = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)((cols - ch + 1) / 2)), iota);
+                    __m256i ko = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)((cols - ch) / 2)), iota);
+FOR(`R', 0, m4_eval($1 - 1), `                    if (rh + R < rows)
+                        SPLIT256(R)
+')', `FOR(`R', 0, m4_eval($1 - 1), `                    if (rh + R < rows) {
+                        EPI256(R, 0)
+                        EPI256(R, 1)
+                    }
+')')m4_dnl
+                }
+            }')
 
 m4_define(`GEMM_MICRO', `
 static void KNAME`'_micro$1(const float *restrict a, const float *restrict b, float *restrict c,
@@ -209,57 +277,20 @@ FOR(`R', 0, $2 - 1, `            if (R < rows)
     {
         const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
         long rh, ch;
-        /* Column halves outer: both row halves read the same kc x 16 half
+        /* Column halves outer: both row blocks read the same kc x 16 half
            of B back to back, the second time from L1. */
-        for (ch = 0; ch < cols; ch += 16)
-            for (rh = 0; rh < rows; rh += 6) {
-                __m256i k0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(cols - ch)), iota);
-                __m256i k1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(cols - ch - 8)), iota);
-                __m256 FOR(`R', 0, 4, `V(R, 0), V(R, 1), ')V(5, 0), V(5, 1);
-                if (first) {
-FOR(`R', 0, 5, `                    V(R, 0) = V(R, 1) = _mm256_setzero_ps();
-')                } else {
-FOR(`R', 0, 5, `                    V(R, 0) = rh + R < rows ? _mm256_maskload_ps(c + (rh + R) * MK_LDC + ch, k0) : _mm256_setzero_ps();
-                    V(R, 1) = rh + R < rows ? _mm256_maskload_ps(c + (rh + R) * MK_LDC + ch + 8, k1) : _mm256_setzero_ps();
-')                }
-                if (cols - ch >= 16) {
-                    for (k = 0; k + 4 <= kc; k += 4) {
-FOR(`U', 0, 3, `                        {
-                            const float *bk = b + (k + U) * MK_LDB + ch, *ak = a + (k + U) * 12 + rh;
-m4_ifdef(`MK_PREFETCH', `                            _mm_prefetch((const char *)(bk + MK_PREFETCH * MK_LDB), _MM_HINT_T0);
-')m4_dnl
-                            AVX2_STEP(`_mm256_loadu_ps(bk)', `_mm256_loadu_ps(bk + 8)')
-                        }
-')                    }
-                    for (; (kc & 3) && k < kc; k++) {
-                        const float *bk = b + k * MK_LDB + ch, *ak = a + k * 12 + rh;
-                        AVX2_STEP(`_mm256_loadu_ps(bk)', `_mm256_loadu_ps(bk + 8)')
-                    }
-                } else {
-                    for (k = 0; k < kc; k++) {
-                        const float *bk = b + k * MK_LDB + ch, *ak = a + k * 12 + rh;
-                        AVX2_STEP(`_mm256_maskload_ps(bk, k0)', `_mm256_maskload_ps(bk + 8, k1)')
-                    }
-                }
-                if (!last) {
-FOR(`R', 0, 5, `                    if (rh + R < rows) {
-                        _mm256_maskstore_ps(c + (rh + R) * MK_LDC + ch, k0, V(R, 0));
-                        _mm256_maskstore_ps(c + (rh + R) * MK_LDC + ch + 8, k1, V(R, 1));
-                    }
-')                    continue;
-                }
-m4_ifdef(`MK_SPLIT2', `                {
-                    __m256i ke = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)((cols - ch + 1) / 2)), iota);
-                    __m256i ko = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)((cols - ch) / 2)), iota);
-FOR(`R', 0, 5, `                if (rh + R < rows)
-                    SPLIT256(R)
-')                }
-', `FOR(`R', 0, 5, `                if (rh + R < rows) {
-                    EPI256(R, 0)
-                    EPI256(R, 1)
-                }
+        for (ch = 0; ch < cols; ch += 16) {
+            __m256i k0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(cols - ch)), iota);
+            __m256i k1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(cols - ch - 8)), iota);
+m4_ifelse(AVX2_RB1($2), AVX2_RB2($2), `            for (rh = 0; rh < rows; rh += AVX2_RB1($2))
+                AVX2_BLOCK(AVX2_RB1($2))
+', `            rh = 0;
+            AVX2_BLOCK(AVX2_RB1($2))
+m4_ifelse(AVX2_RB2($2), 0, `', `            rh = AVX2_RB1($2);
+            if (rh < rows)
+                AVX2_BLOCK(AVX2_RB2($2))
 ')')m4_dnl
-            }
+        }
     }
 #else
     {
@@ -270,7 +301,7 @@ FOR(`R', 0, 5, `                if (rh + R < rows)
         for (k = 0; k < kc; k++)
             for (r = 0; r < rows; r++) {
                 float av = a[k * 12 + r];
-                for (j = 0; j < cols; j++) acc[r][j] += av * b[k * MK_LDB + j];
+                for (j = 0; j < cols; j++) acc[r][j] += av * b[MK_BIDX(`k', `j')];
             }
         for (r = 0; r < rows; r++)
             for (j = 0; j < cols; j++) {

@@ -1,7 +1,8 @@
 m4_divert(-1)
 # gemm_packed.m4 - Y[M, N] = X[M, K] * B + bias, with B packed at compile
-# time in 32-column panels: element (k, c) of panel j at wp[(j * K + k) * 32 + c],
-# zero-padded. Epilogue: bias, residual, activation.
+# time in 32-column panels, each stored as two K x 16 halves: element
+# (k, c) of panel j at wp[j * K * 32 + (c / 16) * K * 16 + k * 16 + c % 16],
+# zero-padded (gemm_micro.m4 says why). Epilogue: bias, residual, activation.
 #
 # M = 1 (batch-1 fully connected) is a GEMV that streams each panel once
 # with 8 independent accumulators (4 k-steps x 2 vectors) to hide the FMA
@@ -17,19 +18,22 @@ m4_define(`KCMAX', m4_ifdef(`GEMM_KC', `GEMM_KC', 256))
 m4_define(`KC', m4_ifelse(m4_eval(K <= KCMAX), 1, K, m4_eval((K + (K + KCMAX - 1) / KCMAX - 1) / ((K + KCMAX - 1) / KCMAX))))
 m4_define(`L2F', m4_ifdef(`GEMM_L2F', `GEMM_L2F', 131072))
 m4_define(`JB', m4_ifelse(m4_eval(L2F / (KC * 32) < 1), 1, 1, m4_eval(L2F / (KC * 32))))
-m4_define(`MK_LDB', 32)
+m4_define(`MK_LDB', 16)
+m4_define(`MK_BH', m4_eval(K * 16))
 m4_define(`MK_PREFETCH', 8)
 m4_define(`MK_LDC', N)
 m4_define(`MK_BIAS', m4_ifelse(HAS_BIAS, 1, `col', `none'))
 m4_define(`TR', m4_eval(M % 12))
 # A GEMV whose weights are larger than L2 streams them from L3 or memory,
 # and the hardware prefetcher alone leaves it short of the bandwidth; each
-# cache line is also prefetched GEMV_PF floats (4 KB) ahead. mobilenet_v2's
-# classifier 1280->1000 (5 MB), 6 interleaved rounds of 100 runs inside the
-# model, us: no prefetch 451-469, 512 floats ahead 424-449, 1024 422-449,
-# 2048 423-444. Weights that fit L2 get no prefetch: it would spend a load
-# slot per line on data already in cache.
-m4_define(`GEMV_PF', m4_ifelse(m4_eval(K * N > 262144), 1, 1024, 0))
+# cache line of each half panel is also prefetched GEMV_PF floats (32
+# k-steps, 2 KB) ahead. mobilenet_v2's classifier 1280->1000 (5 MB), 6
+# interleaved rounds of 100 runs inside the model, us (measured when a
+# panel was one stream of 32-float rows, distances in k-steps): no
+# prefetch 451-469, 16 ahead 424-449, 32 422-449, 64 423-444. Weights that
+# fit L2 get no prefetch: it would spend a load slot per line on data
+# already in cache.
+m4_define(`GEMV_PF', m4_ifelse(m4_eval(K * N > 262144), 1, 512, 0))
 m4_define(`GEMV_PF_LINES', `m4_ifelse(GEMV_PF, 0, `', `FOR(`L', 0, m4_eval($2 - 1), `            _mm_prefetch((const char *)($1 + GEMV_PF + L * 16), _MM_HINT_T0);
 ')')')
 m4_include(`gemm_micro.m4')
@@ -84,7 +88,8 @@ static void KNAME`'(const float *restrict x, const float *restrict wp, const flo
     (void)bias;
     (void)res;
     for (j = 0; j < PANELS; j++) {
-        const float *w = wp + j * (long)K * 32;
+        /* Left and right 16 columns of the panel, K x 16 each. */
+        const float *w = wp + j * (long)K * 32, *wr = w + (long)K * 16;
         long cols = N - j * 32 < 32 ? N - j * 32 : 32;
 #if MLEGEN_AVX512 && SIMD_OK
         __mmask16 m0 = (__mmask16)(cols >= 16 ? 0xffff : (1u << cols) - 1);
@@ -93,20 +98,20 @@ static void KNAME`'(const float *restrict x, const float *restrict wp, const flo
                b1 = _mm512_setzero_ps(), c0 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps(),
                d0 = _mm512_setzero_ps(), d1 = _mm512_setzero_ps();
         for (k = 0; k + 4 <= K; k += 4) {
-            const float *wk = w + k * 32;
-GEMV_PF_LINES(`wk', 8)m4_dnl
+            const float *wk = w + k * 16, *wrk = wr + k * 16;
+GEMV_PF_LINES(`wk', 4)GEMV_PF_LINES(`wrk', 4)m4_dnl
             a0 = _mm512_fmadd_ps(_mm512_set1_ps(x[k]), _mm512_loadu_ps(wk), a0);
-            a1 = _mm512_fmadd_ps(_mm512_set1_ps(x[k]), _mm512_loadu_ps(wk + 16), a1);
-            b0 = _mm512_fmadd_ps(_mm512_set1_ps(x[k + 1]), _mm512_loadu_ps(wk + 32), b0);
-            b1 = _mm512_fmadd_ps(_mm512_set1_ps(x[k + 1]), _mm512_loadu_ps(wk + 48), b1);
-            c0 = _mm512_fmadd_ps(_mm512_set1_ps(x[k + 2]), _mm512_loadu_ps(wk + 64), c0);
-            c1 = _mm512_fmadd_ps(_mm512_set1_ps(x[k + 2]), _mm512_loadu_ps(wk + 80), c1);
-            d0 = _mm512_fmadd_ps(_mm512_set1_ps(x[k + 3]), _mm512_loadu_ps(wk + 96), d0);
-            d1 = _mm512_fmadd_ps(_mm512_set1_ps(x[k + 3]), _mm512_loadu_ps(wk + 112), d1);
+            a1 = _mm512_fmadd_ps(_mm512_set1_ps(x[k]), _mm512_loadu_ps(wrk), a1);
+            b0 = _mm512_fmadd_ps(_mm512_set1_ps(x[k + 1]), _mm512_loadu_ps(wk + 16), b0);
+            b1 = _mm512_fmadd_ps(_mm512_set1_ps(x[k + 1]), _mm512_loadu_ps(wrk + 16), b1);
+            c0 = _mm512_fmadd_ps(_mm512_set1_ps(x[k + 2]), _mm512_loadu_ps(wk + 32), c0);
+            c1 = _mm512_fmadd_ps(_mm512_set1_ps(x[k + 2]), _mm512_loadu_ps(wrk + 32), c1);
+            d0 = _mm512_fmadd_ps(_mm512_set1_ps(x[k + 3]), _mm512_loadu_ps(wk + 48), d0);
+            d1 = _mm512_fmadd_ps(_mm512_set1_ps(x[k + 3]), _mm512_loadu_ps(wrk + 48), d1);
         }
 m4_ifelse(m4_eval(K % 4), 0, `', `        for (; k < K; k++) {
-            a0 = _mm512_fmadd_ps(_mm512_set1_ps(x[k]), _mm512_loadu_ps(w + k * 32), a0);
-            a1 = _mm512_fmadd_ps(_mm512_set1_ps(x[k]), _mm512_loadu_ps(w + k * 32 + 16), a1);
+            a0 = _mm512_fmadd_ps(_mm512_set1_ps(x[k]), _mm512_loadu_ps(w + k * 16), a0);
+            a1 = _mm512_fmadd_ps(_mm512_set1_ps(x[k]), _mm512_loadu_ps(wr + k * 16), a1);
         }
 ')        {
             __m512 v0 = _mm512_add_ps(_mm512_add_ps(a0, b0), _mm512_add_ps(c0, d0));
@@ -126,24 +131,24 @@ m4_ifelse(HAS_BIAS, 1, `            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps
                a3 = _mm256_setzero_ps(), b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps(),
                b2 = _mm256_setzero_ps(), b3 = _mm256_setzero_ps();
         for (k = 0; k + 2 <= K; k += 2) {
-            const float *wk = w + k * 32;
+            const float *wk = w + k * 16, *wrk = wr + k * 16;
             __m256 s = _mm256_set1_ps(x[k]), u = _mm256_set1_ps(x[k + 1]);
-GEMV_PF_LINES(`wk', 4)m4_dnl
+GEMV_PF_LINES(`wk', 2)GEMV_PF_LINES(`wrk', 2)m4_dnl
             a0 = _mm256_fmadd_ps(s, _mm256_loadu_ps(wk), a0);
             a1 = _mm256_fmadd_ps(s, _mm256_loadu_ps(wk + 8), a1);
-            a2 = _mm256_fmadd_ps(s, _mm256_loadu_ps(wk + 16), a2);
-            a3 = _mm256_fmadd_ps(s, _mm256_loadu_ps(wk + 24), a3);
-            b0 = _mm256_fmadd_ps(u, _mm256_loadu_ps(wk + 32), b0);
-            b1 = _mm256_fmadd_ps(u, _mm256_loadu_ps(wk + 40), b1);
-            b2 = _mm256_fmadd_ps(u, _mm256_loadu_ps(wk + 48), b2);
-            b3 = _mm256_fmadd_ps(u, _mm256_loadu_ps(wk + 56), b3);
+            a2 = _mm256_fmadd_ps(s, _mm256_loadu_ps(wrk), a2);
+            a3 = _mm256_fmadd_ps(s, _mm256_loadu_ps(wrk + 8), a3);
+            b0 = _mm256_fmadd_ps(u, _mm256_loadu_ps(wk + 16), b0);
+            b1 = _mm256_fmadd_ps(u, _mm256_loadu_ps(wk + 24), b1);
+            b2 = _mm256_fmadd_ps(u, _mm256_loadu_ps(wrk + 16), b2);
+            b3 = _mm256_fmadd_ps(u, _mm256_loadu_ps(wrk + 24), b3);
         }
 m4_ifelse(m4_eval(K % 2), 0, `', `        for (; k < K; k++) {
             __m256 s = _mm256_set1_ps(x[k]);
-            a0 = _mm256_fmadd_ps(s, _mm256_loadu_ps(w + k * 32), a0);
-            a1 = _mm256_fmadd_ps(s, _mm256_loadu_ps(w + k * 32 + 8), a1);
-            a2 = _mm256_fmadd_ps(s, _mm256_loadu_ps(w + k * 32 + 16), a2);
-            a3 = _mm256_fmadd_ps(s, _mm256_loadu_ps(w + k * 32 + 24), a3);
+            a0 = _mm256_fmadd_ps(s, _mm256_loadu_ps(w + k * 16), a0);
+            a1 = _mm256_fmadd_ps(s, _mm256_loadu_ps(w + k * 16 + 8), a1);
+            a2 = _mm256_fmadd_ps(s, _mm256_loadu_ps(wr + k * 16), a2);
+            a3 = _mm256_fmadd_ps(s, _mm256_loadu_ps(wr + k * 16 + 8), a3);
         }
 ')m4_dnl
         _mm256_storeu_ps(t, _mm256_add_ps(a0, b0));
@@ -159,7 +164,7 @@ m4_ifelse(m4_eval(K % 2), 0, `', `        for (; k < K; k++) {
         long c;
         for (c = 0; c < 32; c++) t[c] = 0.0f;
         for (k = 0; k < K; k++)
-            for (c = 0; c < 32; c++) t[c] += x[k] * w[k * 32 + c];
+            for (c = 0; c < 32; c++) t[c] += x[k] * (c < 16 ? w[k * 16 + c] : wr[k * 16 + c - 16]);
         for (c = 0; c < cols; c++) {
             float v = t[c]m4_ifelse(HAS_BIAS, 1, ` + bias[j * 32 + c]');
             EPILOGUE_STORE(`y', `v', `j * 32 + c')
@@ -238,18 +243,20 @@ static void KNAME`'(const float *restrict x, const float *restrict wp, const flo
                     /* The next C tile, which the micro-kernel reads or writes
                        12 rows N floats apart (no stream the hardware finds). */
                     if (j + 1 < jb + JB && j + 1 < PANELS) {
-                        const float *bn = wp + ((j + 1) * (long)K + k0) * 32;
+                        const float *bn = wp + (j + 1) * (long)K * 32 + k0 * 16;
                         long r;
                         for (r = 0; r < rows; r++) {
                             _mm_prefetch((const char *)(c + r * (long)N + 32), _MM_HINT_T0);
                             _mm_prefetch((const char *)(c + r * (long)N + 48), _MM_HINT_T0);
                         }
                         /* The micro-kernel prefetches B only within its panel. */
-                        for (r = 0; r < MK_PREFETCH * 2 && r < kc * 2; r++)
+                        for (r = 0; r < MK_PREFETCH && r < kc; r++) {
                             _mm_prefetch((const char *)(bn + r * 16), _MM_HINT_T0);
+                            _mm_prefetch((const char *)(bn + MK_BH + r * 16), _MM_HINT_T0);
+                        }
                     }
 #endif
-                    m4_ifelse(TR, 0, `KNAME`'_micro', `(rows < 12 ? KNAME`'_micro_t : KNAME`'_micro)')(ap, wp + (j * (long)K + k0) * 32, c, kc,
+                    m4_ifelse(TR, 0, `KNAME`'_micro', `(rows < 12 ? KNAME`'_micro_t : KNAME`'_micro)')(ap, wp + j * (long)K * 32 + k0 * 16, c, kc,
                             rows, cols, k0 == 0, k0 + kc == K,
                             m4_ifelse(HAS_BIAS, 1, `bias + j * 32', `bias'),
                             m4_ifelse(HAS_RESIDUAL, 1, `res + i0 * (long)N + j * 32', `res'));

@@ -2,11 +2,12 @@
  * nn.c - Conv, Gemm, MatMul, BatchNormalization, pooling and Softmax.
  *
  * Weights are re-laid out here at compile time into the panel order the
- * GEMM micro-kernels read (templates/gemm_common.m4 documents the layout):
+ * GEMM micro-kernels read (templates/gemm_micro.m4 and gemm_packed.m4 document it):
  *   - weights on the left (Conv: Y[Cout, HW] = W[Cout, K] * cols[K, HW]):
  *     panels of MRP = 12 rows, element (r, k) of panel p at [(p*K + k)*12 + r];
  *   - weights on the right (Gemm/MatMul: Y[M, N] = X[M, K] * W[K, N]):
- *     panels of NRP = 32 columns, element (k, c) of panel j at [(j*K + k)*32 + c];
+ *     panels of NRP = 32 columns, each two K x 16 halves: element (k, c) of
+ *     panel j at [j*K*32 + (c/16)*K*16 + k*16 + c%16];
  *     a batch-1 product with N <= 16 uses 16-column panels instead, so the
  *     GEMV streams half the padding (e.g. a 10-class classifier).
  * Panels are zero-padded, so kernels never read past the end.
@@ -467,7 +468,9 @@ static float *pack_cols(const float *b, bool tb, int64_t k, int64_t nn, float al
     for (int64_t kk = 0; kk < k; kk++)
         for (int64_t j = 0; j < nn; j++) {
             float v = tb ? b[j * k + kk] : b[kk * nn + j];
-            p[((j / nrp) * k + kk) * nrp + j % nrp] = alpha * v;
+            /* 32-column panels as two K x 16 halves (gemm_packed.m4). */
+            int64_t h = nrp == 32 ? j % 32 / 16 : 0, w = nrp == 32 ? 16 : nrp;
+            p[(j / nrp) * k * nrp + h * k * 16 + kk * w + j % w] = alpha * v;
         }
     return p;
 }
@@ -491,7 +494,8 @@ static int emit_gemm_packed(Emit *e, Node *n, Tensor *x, int64_t m, int64_t k, i
     int nrp = m == 1 && nn <= 16 ? 16 : NRP;
     float *packed = pack_cols(bw, tb, k, nn, alpha, nrp, &len);
     char layout[64];
-    snprintf(layout, sizeof layout, "packed in %d-column panels", nrp);
+    snprintf(layout, sizeof layout, "packed in %s",
+             nrp == 32 ? "32-column panels of two 16-column halves" : "16-column panels");
     const char *wexpr = emit_packed_weights(e, packed, len, n->inputs[1]->name, layout);
     if (!wexpr) return -1;
     const char *bexpr = bias ? emit_const_array(e, DT_FLOAT, bias, nn, "bias") : "0";

@@ -576,6 +576,10 @@ def cases():
     gemm("gemm_bigk", 25, 700, 65, act="LeakyRelu")
     # 4 K blocks of 250, 17 panels when one L2 block (JB) holds 16, a 7-row tail.
     gemm("gemm_kblocks_jblocks", 31, 1000, 530, act="Relu")
+    # Row tails the AVX2 path splits into two blocks: 8 = 4 + 4 (a 13-column
+    # last panel, K % 4 = 1), 11 = 6 + 5 (a last panel of exactly 16).
+    gemm("gemm_tail_rows_8", 20, 37, 45, act="Relu")
+    gemm("gemm_tail_rows_11", 23, 66, 80)
     gemm("gemm_c_full", 5, 7, 6, bias="mn")  # C not a row vector: reference path
     gemm("gemm_transa", 6, 10, 9, trans_a=1)
     mm = lambda name, *a, **kw: C.append((name, case_matmul, a, kw))
