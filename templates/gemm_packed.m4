@@ -211,6 +211,10 @@ FOR(`C', 0, 3, `            _mm256_storeu_ps(ap + (k + C) * 12, _mm256_permute2f
             _mm_storeu_ps(ap + (k + C) * 12 + 8, _mm256_castps256_ps128(s`'m4_eval(C + 8)));
             _mm_storeu_ps(ap + (k + C + 4) * 12 + 8, _mm256_extractf128_ps(s`'m4_eval(C + 8), 1));
 ')        }
+    /* Where the transposes stopped, restated from kc: with k taken from the
+       loop above, gcc 12 warned (-Waggressive-loop-optimizations, a false
+       positive) that the tail loops below run past a 12 x 64 panel. */
+    k = rows == 12 ? kc & ~7L : 0;
 #endif
     for (r = 0; r < 12; r++) {
         long kk;
