@@ -5593,7 +5593,10 @@ static void k3_gemm_packed(const float *restrict x, const float *restrict wp, co
         long c;
         for (c = 0; c < 32; c++) t[c] = 0.0f;
         for (k = 0; k < 512; k++)
-            for (c = 0; c < 32; c++) t[c] += x[k] * (c < 16 ? w[k * 16 + c] : wr[k * 16 + c - 16]);
+            for (c = 0; c < 16; c++) {
+                t[c] += x[k] * w[k * 16 + c];
+                t[c + 16] += x[k] * wr[k * 16 + c];
+            }
         for (c = 0; c < cols; c++) {
             float v = t[c] + bias[j * 32 + c];
             y[j * 32 + c] = (v < 0.0f ? 0.0f : v);

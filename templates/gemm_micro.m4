@@ -36,8 +36,6 @@ m4_divert(-1)
 
 m4_define(`V', `v$1_$2')
 m4_define(`MK_BHALF', `m4_ifdef(`MK_BH', `MK_BH', 16)')
-# Offset of B element (k, j) from b; j = 16 * h + i with i < 16.
-m4_define(`MK_BIDX', `m4_ifelse(MK_BHALF, 16, `$1 * MK_LDB + $2', `$1 * MK_LDB + ($2) / 16 * MK_BHALF + ($2) % 16')')
 
 # Activations on vectors: ACT_V512(x) / ACT_V256(x) are expressions. The
 # min/max operand order keeps NaN as the scalar ACT_APPLY does. sigmoid
@@ -297,11 +295,20 @@ m4_ifelse(AVX2_RB2($2), 0, `', `            rh = AVX2_RB1($2);
         float acc[12][32];
         long r, j;
         for (r = 0; r < rows; r++)
-            for (j = 0; j < cols; j++) acc[r][j] = first ? 0.0f : c[r * MK_LDC + j];
+            for (j = 0; j < 32; j++) acc[r][j] = first || j >= cols ? 0.0f : c[r * MK_LDC + j];
         for (k = 0; k < kc; k++)
             for (r = 0; r < rows; r++) {
                 float av = a[k * 12 + r];
-                for (j = 0; j < cols; j++) acc[r][j] += av * b[MK_BIDX(`k', `j')];
+m4_ifelse(MK_BHALF, 16, `                for (j = 0; j < cols; j++) acc[r][j] += av * b[k * MK_LDB + j];
+', `                /* Both 16-column halves in full (packed panels are
+                   zero-padded): a fixed trip count the compiler
+                   vectorizes; loops to COLS ran 3x slower. */
+                const float *bl = b + k * MK_LDB, *br = bl + MK_BHALF;
+                for (j = 0; j < 16; j++) {
+                    acc[r][j] += av * bl[j];
+                    acc[r][j + 16] += av * br[j];
+                }
+')m4_dnl
             }
         for (r = 0; r < rows; r++)
             for (j = 0; j < cols; j++) {

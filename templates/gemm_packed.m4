@@ -164,7 +164,10 @@ m4_ifelse(m4_eval(K % 2), 0, `', `        for (; k < K; k++) {
         long c;
         for (c = 0; c < 32; c++) t[c] = 0.0f;
         for (k = 0; k < K; k++)
-            for (c = 0; c < 32; c++) t[c] += x[k] * (c < 16 ? w[k * 16 + c] : wr[k * 16 + c - 16]);
+            for (c = 0; c < 16; c++) {
+                t[c] += x[k] * w[k * 16 + c];
+                t[c + 16] += x[k] * wr[k * 16 + c];
+            }
         for (c = 0; c < cols; c++) {
             float v = t[c]m4_ifelse(HAS_BIAS, 1, ` + bias[j * 32 + c]');
             EPILOGUE_STORE(`y', `v', `j * 32 + c')
