@@ -50,13 +50,17 @@ m4_define(`TR', m4_eval(MG % 12))
 #   output is small enough to stay in L2, and the kc x 32 input block then
 #   stays in L1. 14x14: 64->384 81 -> 72, 96->576 190 -> 171; 28x28 (NC
 #   784) measured the same either way, so it stays weight panels outer.
+#   Those expansions skip MK_PREFETCH_NEXT: the next column panel is read
+#   once per weight panel, so most of the prefetches hit L1 and only take
+#   load slots. 96->576 @14 alone (8 interleaved rounds): 200 -> 188 us;
+#   the projections keep it (576->96 @14: 204 -> 214 us without).
 # Weights over 512 KB stream from L3 or memory while the tile computes;
 # the micro-kernel prefetches them into L2 4096 floats (16 KB) ahead:
 # 7x7: 160->960 151 -> 137, 960->160 163 -> 154, 960->320 318 -> 296,
 # 320->1280 411 -> 366 (min of 8 interleaved rounds; 1536 floats into L1
 # gained about half as much, 8192 and 16384 the same as 4096).
 m4_define(`PW_COLS_OUTER', m4_eval(POINTWISE && (MG <= KG || NC <= 256) && MG * KG <= 131072))
-m4_ifelse(POINTWISE, 1, `m4_define(`MK_PREFETCH_NEXT', m4_ifelse(PW_COLS_OUTER, 1, 32, 128))')
+m4_ifelse(POINTWISE, 1, `m4_ifelse(m4_eval(PW_COLS_OUTER && MG > KG), 1, `', `m4_define(`MK_PREFETCH_NEXT', m4_ifelse(PW_COLS_OUTER, 1, 32, 128))')')
 m4_ifelse(m4_eval(POINTWISE && MG * KG > 131072), 1, `m4_define(`MK_PREFETCH_A', 4096)m4_define(`MK_PREFETCH_A_HINT', _MM_HINT_T1)')
 m4_include(`gemm_micro.m4')
 m4_divert(0)m4_dnl
