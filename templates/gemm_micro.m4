@@ -28,6 +28,11 @@ m4_divert(-1)
 # Column tails use masked loads and stores, so B and C are never read or
 # written past COLS.
 # Caller defines: MK_LDB MK_LDC MK_BIAS, and the epilogue parameters.
+# MK_LDA (optional, default 12): floats between A's k-steps, for an A read
+# in place (conv_pw_t.m4: 12 consecutive pixels of each input channel
+# plane); rows past ROWS are then never read (the 12-row kernel is only
+# called with 12 rows, the MR-row tail kernel reads MR), but MK_PREFETCH_A
+# assumes 12.
 # MK_SPLIT2 (floats, optional): the final store splits the columns by
 # parity, even column j to c[r * MK_LDC + j / 2] and odd ones MK_SPLIT2
 # floats further (conv_pw_dw.m4's stride-2 depthwise then reads unit-stride
@@ -36,6 +41,7 @@ m4_divert(-1)
 
 m4_define(`V', `v$1_$2')
 m4_define(`MK_BHALF', `m4_ifdef(`MK_BH', `MK_BH', 16)')
+m4_define(`MK_LDA_', `m4_ifdef(`MK_LDA', `MK_LDA', 12)')
 
 # Activations on vectors: ACT_V512(x) / ACT_V256(x) are expressions. The
 # min/max operand order keeps NaN as the scalar ACT_APPLY does. sigmoid
@@ -126,7 +132,7 @@ m4_define(`MK_PREFETCH_LINE', `m4_ifdef(`MK_PREFETCH', `                _mm_pref
 
 # One k-step (k + U) of the AVX-512 12x32 tile for MR rows.
 m4_define(`AVX512_STEP', `{
-                const float *bk = b + (k + $2) * MK_LDB, *ak = a + (k + $2) * 12;
+                const float *bk = b + (k + $2) * MK_LDB, *ak = a + (k + $2) * MK_LDA_;
                 __m512 b0 = _mm512_maskz_loadu_ps(m0, bk), b1 = _mm512_maskz_loadu_ps(m1, bk + MK_BHALF);
                 __m512 s;
 MK_PREFETCH_LINE(`bk')MK_PREFETCH_LINE(`bk + MK_BHALF')m4_dnl
@@ -140,7 +146,7 @@ FOR(`R', 0, $1 - 1, `                s = _mm512_set1_ps(ak[R]);
 
 # One k-step (k + U) of the left half only (COLS <= 16): 12 FMAs on 13 loads.
 m4_define(`AVX512_HALF_STEP', `{
-                const float *bk = b + (k + $2) * MK_LDB, *ak = a + (k + $2) * 12;
+                const float *bk = b + (k + $2) * MK_LDB, *ak = a + (k + $2) * MK_LDA_;
                 __m512 b0 = _mm512_maskz_loadu_ps(m0, bk);
 MK_PREFETCH_LINE(`bk')m4_dnl
 m4_ifdef(`MK_PREFETCH_NEXT', `                _mm_prefetch((const char *)(bk + MK_PREFETCH_NEXT), _MM_HINT_T0);
@@ -167,19 +173,19 @@ FOR(`R', 0, m4_eval($1 - 1), `                    V(R, 0) = rh + R < rows ? _mm2
                 if (cols - ch >= 16) {
                     for (k = 0; k + 4 <= kc; k += 4) {
 FOR(`U', 0, 3, `                        {
-                            const float *bk = b + (k + U) * MK_LDB + MK_BCH, *ak = a + (k + U) * 12 + rh;
+                            const float *bk = b + (k + U) * MK_LDB + MK_BCH, *ak = a + (k + U) * MK_LDA_ + rh;
 m4_ifdef(`MK_PREFETCH', `                            _mm_prefetch((const char *)(bk + MK_PREFETCH * MK_LDB), _MM_HINT_T0);
 ')m4_dnl
                             AVX2_STEP($1, `_mm256_loadu_ps(bk)', `_mm256_loadu_ps(bk + 8)')
                         }
 ')                    }
                     for (; (kc & 3) && k < kc; k++) {
-                        const float *bk = b + k * MK_LDB + MK_BCH, *ak = a + k * 12 + rh;
+                        const float *bk = b + k * MK_LDB + MK_BCH, *ak = a + k * MK_LDA_ + rh;
                         AVX2_STEP($1, `_mm256_loadu_ps(bk)', `_mm256_loadu_ps(bk + 8)')
                     }
                 } else {
                     for (k = 0; k < kc; k++) {
-                        const float *bk = b + k * MK_LDB + MK_BCH, *ak = a + k * 12 + rh;
+                        const float *bk = b + k * MK_LDB + MK_BCH, *ak = a + k * MK_LDA_ + rh;
                         AVX2_STEP($1, `_mm256_maskload_ps(bk, k0)', `_mm256_maskload_ps(bk + 8, k1)')
                     }
                 }
@@ -298,7 +304,7 @@ m4_ifelse(AVX2_RB2($2), 0, `', `            rh = AVX2_RB1($2);
             for (j = 0; j < 32; j++) acc[r][j] = first || j >= cols ? 0.0f : c[r * MK_LDC + j];
         for (k = 0; k < kc; k++)
             for (r = 0; r < rows; r++) {
-                float av = a[k * 12 + r];
+                float av = a[k * MK_LDA_ + r];
 m4_ifelse(MK_BHALF, 16, `                for (j = 0; j < cols; j++) acc[r][j] += av * b[k * MK_LDB + j];
 ', `                /* Both 16-column halves in full (packed panels are
                    zero-padded): a fixed trip count the compiler

@@ -341,6 +341,41 @@ static int emit_conv_wino(Emit *e, Node *n, const Geom *g) {
     return 0;
 }
 
+static float *pack_cols(const float *b, bool tb, int64_t k, int64_t nn, float alpha, int nrp,
+                        int64_t *len);
+
+/* A pointwise projection on a small image runs transposed
+   (templates/conv_pw_t.m4) when its pixel count leaves a last 32-column
+   panel of conv_gemm.m4 more than half empty: 7x7 = 49 = 32 + 17 used 49
+   of 64 lanes. 7x7, 8 interleaved rounds, us: 960->160 161 -> 135,
+   960->320 338 -> 285, 576->160 100 -> 80, 320->160 52.5 -> 52.4.
+   Expansions (COUT > CIN) stay: their short K leaves the transposed
+   copy-out of every tile too large a share (160->960 154 -> 210,
+   320->1280 419 -> 453). */
+static bool conv_is_pw_t(const Node *n, const Geom *g, int64_t group) {
+    int64_t nc = g->oh * g->ow;
+    return group == 1 && conv_is_pointwise(g) && nc <= 256 && nc % 32 > 16 &&
+           n->inputs[1]->dims[0] <= g->c;
+}
+
+static int emit_conv_pw_t(Emit *e, Node *n, const Geom *g) {
+    Tensor *w = n->inputs[1], *b = node_input(n, 2);
+    int64_t cout = w->dims[0], plen = 0;
+    float *packed = pack_cols((const float *)w->data, true, g->c, cout, 1.0f, 32, &plen);
+    if (!packed) return -1;
+    Kernel *k = kernel_begin(e, "conv_pw_t");
+    kernel_geom(k, g);
+    kernel_int(k, "CIN", g->c);
+    kernel_int(k, "COUT", cout);
+    kernel_int(k, "HAS_BIAS", b != NULL);
+    kernel_epilogue(k, &n->epi);
+    const char *fn = kernel_end(e, k);
+    const char *wexpr = emit_packed_weights(
+        e, packed, plen, w->name, "transposed, in 32-column panels of two 16-column halves");
+    emit_conv_call(e, n, fn, wexpr, NULL);
+    return 0;
+}
+
 /* Direct convolution (conv_direct.c, templates/conv_direct.m4). */
 static int emit_conv_direct(Emit *e, Node *n, const Geom *g) {
     Tensor *w = n->inputs[1], *b = node_input(n, 2);
@@ -395,6 +430,7 @@ int emit_conv(Emit *e, Node *n) {
     }
     if (conv_is_wino(n, &g, group)) return emit_conv_wino(e, n, &g);
     if (conv_is_direct(n, &g, group)) return emit_conv_direct(e, n, &g);
+    if (conv_is_pw_t(n, &g, group)) return emit_conv_pw_t(e, n, &g);
     /* Per group: Y_g[Mg, OH*OW] = W_g[Mg, Kg] * cols_g[Kg, OH*OW]. */
     int64_t mg = cout / group, kg = (g.c / group) * g.kh * g.kw;
     int64_t plen = 0, glen = 0;
