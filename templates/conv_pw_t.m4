@@ -10,7 +10,8 @@ m4_divert(-1)
 # k-step is NC floats (MK_LDA). W is packed at compile time like
 # gemm_packed.m4's weights (32-column panels of two K x 16 halves over the
 # output channels). Each 12 x 32 tile is written to a stack buffer and
-# copied out transposed (pixel r of channel c to y[c * NC + r]) with the
+# copied out transposed (pixel r of channel c to y[c * NC + r]; AVX-512:
+# 16 x 16 register transposes, well ahead of 32 gathers per tile) with the
 # epilogue: bias, residual, activation. No K blocking: the whole CIN is
 # one pass, so each tile is copied out once.
 # Loop order: weight panel outer (read once from L3 or memory, then from
@@ -28,6 +29,23 @@ m4_define(`MK_BH', m4_eval(CIN * 16))
 m4_define(`MK_LDC', 32)
 m4_define(`MK_BIAS', `none')
 m4_define(`MK_PREFETCH', 8)
+# Channel C of the tile, its pixels in the lanes of vector V: epilogue and
+# a masked store of ROWS lanes (AVX-512).
+m4_define(`PWT_OUT512', `if ($2 < cols) {
+                __m512 v = $1;
+m4_ifelse(HAS_BIAS, 1, `                v = _mm512_add_ps(v, _mm512_set1_ps(bias[$2]));
+')m4_ifelse(HAS_RESIDUAL, 1, `                v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, res + ($2) * NC));
+')m4_ifelse(ACT_LATE, 1, `                {
+                    float a[16];
+                    long r;
+                    _mm512_storeu_ps(a, v);
+                    for (r = 0; r < rows; r++) {
+                        float q = a[r];
+                        y[($2) * NC + r] = ACT_APPLY(q);
+                    }
+                }
+', `                _mm512_mask_storeu_ps(y + ($2) * NC, m, ACT_V512(v));
+')            }')
 m4_include(`gemm_micro.m4')
 m4_divert(0)m4_dnl
 GEMM_MICRO(`', 12)m4_ifelse(TR, 0, `', `GEMM_MICRO(`_t', TR)')
@@ -41,24 +59,30 @@ static void KNAME`'_out(const float *restrict t, const float *restrict bias,
     (void)res;
 #if MLEGEN_AVX512 && SIMD_OK
     {
-        const __m512i idx = _mm512_setr_epi32(0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352,
-                                              0, 0, 0, 0);
         __mmask16 m = (__mmask16)((1u << rows) - 1);
-        for (c = 0; c < cols; c++) {
-            __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, idx, t + c, 4);
-m4_ifelse(HAS_BIAS, 1, `            v = _mm512_add_ps(v, _mm512_set1_ps(bias[c]));
-')m4_ifelse(HAS_RESIDUAL, 1, `            v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, res + c * NC));
-')m4_ifelse(ACT_LATE, 1, `            _mm512_mask_storeu_ps(y + c * NC, m, v);
-            {
-                long r;
-                for (r = 0; r < rows; r++) {
-                    float u = y[c * NC + r];
-                    y[c * NC + r] = ACT_APPLY(u);
-                }
-            }
-', `            _mm512_mask_storeu_ps(y + c * NC, m, ACT_V512(v));
-')m4_dnl
-        }
+        long h;
+        (void)m; /* unused with a late activation and no residual */
+        /* Per 16 channels: a 16 x 16 transpose in registers (rows 12-15
+           zero), then one masked store of up to 12 pixels per channel. */
+        for (h = 0; h * 16 < cols; h++) {
+            const float *th = t + h * 16;
+            __m512 FOR(`I', 0, 14, `r`'I, ')r15, FOR(`I', 0, 14, `u`'I, ')u15;
+FOR(`I', 0, 11, `            r`'I = _mm512_load_ps(th + I * 32);
+')FOR(`I', 12, 15, `            r`'I = _mm512_setzero_ps();
+')FOR(`I', 0, 7, `            u`'m4_eval(2 * I) = _mm512_unpacklo_ps(r`'m4_eval(2 * I), r`'m4_eval(2 * I + 1));
+            u`'m4_eval(2 * I + 1) = _mm512_unpackhi_ps(r`'m4_eval(2 * I), r`'m4_eval(2 * I + 1));
+')FOR(`Q', 0, 3, `            r`'m4_eval(4 * Q) = _mm512_shuffle_ps(u`'m4_eval(4 * Q), u`'m4_eval(4 * Q + 2), 0x44);
+            r`'m4_eval(4 * Q + 1) = _mm512_shuffle_ps(u`'m4_eval(4 * Q), u`'m4_eval(4 * Q + 2), 0xee);
+            r`'m4_eval(4 * Q + 2) = _mm512_shuffle_ps(u`'m4_eval(4 * Q + 1), u`'m4_eval(4 * Q + 3), 0x44);
+            r`'m4_eval(4 * Q + 3) = _mm512_shuffle_ps(u`'m4_eval(4 * Q + 1), u`'m4_eval(4 * Q + 3), 0xee);
+')FOR(`I', 0, 3, `            u`'I = _mm512_shuffle_f32x4(r`'I, r`'m4_eval(I + 4), 0x88);
+            u`'m4_eval(I + 4) = _mm512_shuffle_f32x4(r`'I, r`'m4_eval(I + 4), 0xdd);
+            u`'m4_eval(I + 8) = _mm512_shuffle_f32x4(r`'m4_eval(I + 8), r`'m4_eval(I + 12), 0x88);
+            u`'m4_eval(I + 12) = _mm512_shuffle_f32x4(r`'m4_eval(I + 8), r`'m4_eval(I + 12), 0xdd);
+')FOR(`I', 0, 7, `            r`'I = _mm512_shuffle_f32x4(u`'I, u`'m4_eval(I + 8), 0x88);
+            r`'m4_eval(I + 8) = _mm512_shuffle_f32x4(u`'I, u`'m4_eval(I + 8), 0xdd);
+')FOR(`I', 0, 15, `            PWT_OUT512(`r`'I', `h * 16 + I')
+')        }
         return;
     }
 #endif
@@ -76,6 +100,9 @@ static void KNAME`'(const float *restrict x, const float *restrict wp, const flo
 {
     float t[12 * 32] MLEGEN_ALIGN64;
     long b, j, p0;
+    /* Rows a tail panel leaves unwritten are read (and discarded) by the
+       transpose: zero them once. */
+    memset(t, 0, sizeof t);
     for (b = 0; b < NB; b++) {
         const float *xb = x + b * (long)CIN * NC;
         float *yb = y + b * (long)COUT * NC;

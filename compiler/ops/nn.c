@@ -344,18 +344,16 @@ static int emit_conv_wino(Emit *e, Node *n, const Geom *g) {
 static float *pack_cols(const float *b, bool tb, int64_t k, int64_t nn, float alpha, int nrp,
                         int64_t *len);
 
-/* A pointwise projection on a small image runs transposed
-   (templates/conv_pw_t.m4) when its pixel count leaves a last 32-column
-   panel of conv_gemm.m4 more than half empty: 7x7 = 49 = 32 + 17 used 49
-   of 64 lanes. 7x7, 8 interleaved rounds, us: 960->160 161 -> 135,
-   960->320 338 -> 285, 576->160 100 -> 80, 320->160 52.5 -> 52.4.
-   Expansions (COUT > CIN) stay: their short K leaves the transposed
-   copy-out of every tile too large a share (160->960 154 -> 210,
-   320->1280 419 -> 453). */
-static bool conv_is_pw_t(const Node *n, const Geom *g, int64_t group) {
+/* A pointwise layer on a small image runs transposed (templates/conv_pw_t.m4)
+   when its pixel count leaves a last 32-column panel of conv_gemm.m4 more
+   than half empty: 7x7 = 49 = 32 + 17 used 49 of 64 lanes. 7x7, 8
+   interleaved rounds, us: 960->160 170 -> 134, 960->320 345 -> 277,
+   576->160 104 -> 81, 320->160 53 -> 44, 160->960 159 -> 145, 320->1280
+   438 -> 393. At 14x14 (196 = 6 x 32 + 4) it gained nothing (96->576 205
+   -> 211, 576->96 208 -> 207), hence the rule. */
+static bool conv_is_pw_t(const Geom *g, int64_t group) {
     int64_t nc = g->oh * g->ow;
-    return group == 1 && conv_is_pointwise(g) && nc <= 256 && nc % 32 > 16 &&
-           n->inputs[1]->dims[0] <= g->c;
+    return group == 1 && conv_is_pointwise(g) && nc <= 256 && nc % 32 > 16;
 }
 
 static int emit_conv_pw_t(Emit *e, Node *n, const Geom *g) {
@@ -430,7 +428,7 @@ int emit_conv(Emit *e, Node *n) {
     }
     if (conv_is_wino(n, &g, group)) return emit_conv_wino(e, n, &g);
     if (conv_is_direct(n, &g, group)) return emit_conv_direct(e, n, &g);
-    if (conv_is_pw_t(n, &g, group)) return emit_conv_pw_t(e, n, &g);
+    if (conv_is_pw_t(&g, group)) return emit_conv_pw_t(e, n, &g);
     /* Per group: Y_g[Mg, OH*OW] = W_g[Mg, Kg] * cols_g[Kg, OH*OW]. */
     int64_t mg = cout / group, kg = (g.c / group) * g.kh * g.kw;
     int64_t plen = 0, glen = 0;

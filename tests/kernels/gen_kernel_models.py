@@ -490,13 +490,15 @@ def cases():
     # A last column panel of <= 16 columns takes gemm_micro.m4's half-width
     # loop: 35 = 32 + 3 columns, K = 7 (a k tail), 13 = 12 + 1 rows.
     conv("pw_half_tail", 1, 7, (5, 7), 13, 1, act="Relu")
-    # Pointwise projections on small images run transposed (conv_pw_t.m4):
+    # Pointwise layers on small images run transposed (conv_pw_t.m4):
     # 49 = 4 x 12 + 1 pixels with a residual and a 40 = 32 + 8 channel tail;
     # a batch of 2 with an 8-row pixel tail (AVX2: 4 + 4); a late activation
-    # with 21 = 12 + 9 pixels, K % 4 = 2 and a 1-channel tail.
+    # with 21 = 12 + 9 pixels, K % 4 = 2 and a 1-channel tail; an expansion
+    # with a clip.
     conv("pw_t_proj_res", 1, 96, (7, 7), 40, 1, residual=True)
     conv("pw_t_batch2_hswish", 2, 64, (4, 5), 24, 1, act="HardSwish")
     conv("pw_t_sigmoid", 1, 50, (3, 7), 33, 1, act="Sigmoid", bias=False)
+    conv("pw_t_expand_clip", 1, 24, (7, 7), 72, 1, act="Clip")
     conv("conv_1x1_pad", 1, 6, (5, 5), 7, 1, pad=1)
     conv("conv_k1_cin1", 1, 1, (31, 29), 32, 3, act="Relu")
     conv("conv_bigk", 1, 64, (6, 6), 40, 3, pad=1)  # K = 576 > one K block
