@@ -60,6 +60,15 @@ m4_define(`TR', m4_eval(MG % 12))
 # 320->1280 411 -> 366 (min of 8 interleaved rounds; 1536 floats into L1
 # gained about half as much, 8192 and 16384 the same as 4096).
 m4_define(`PW_COLS_OUTER', m4_eval(POINTWISE && (MG <= KG || NC <= 256) && MG * KG <= 131072))
+# Column-outer projections take K in blocks of at most 64 (32 when MG <= 32),
+# split evenly: the kc x 32 input block, its rows NC floats apart and
+# rarely 64-byte aligned (3 lines each), then stays in L1 across the weight
+# panels, at the price of one more pass over the C tiles per block. 6
+# interleaved rounds, us (KC 256 or KG before -> 64 -> 32): 576->96 @14
+# 201 -> 193 -> 205; 384->64 @14 95 -> 90 -> 95; 384->96 @14 130 -> 115;
+# 192->32 @28 99 -> 81 -> 78; 144->24 @56 276 -> 248 -> 212.
+m4_define(`PW_KCAP', m4_ifelse(m4_eval(MG <= 32), 1, 32, 64))
+m4_ifelse(m4_eval(PW_COLS_OUTER && MG <= KG && KG > PW_KCAP), 1, `m4_define(`KC', m4_eval((KG + (KG + PW_KCAP - 1) / PW_KCAP - 1) / ((KG + PW_KCAP - 1) / PW_KCAP)))')
 m4_ifelse(POINTWISE, 1, `m4_ifelse(m4_eval(PW_COLS_OUTER && MG > KG), 1, `', `m4_define(`MK_PREFETCH_NEXT', m4_ifelse(PW_COLS_OUTER, 1, 32, 128))')')
 m4_ifelse(m4_eval(POINTWISE && MG * KG > 131072), 1, `m4_define(`MK_PREFETCH_A', 4096)m4_define(`MK_PREFETCH_A_HINT', _MM_HINT_T1)')
 m4_include(`gemm_micro.m4')
