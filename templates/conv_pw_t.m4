@@ -67,7 +67,7 @@ static void KNAME`'_out(const float *restrict t, const float *restrict bias,
         for (h = 0; h * 16 < cols; h++) {
             const float *th = t + h * 16;
             __m512 FOR(`I', 0, 14, `r`'I, ')r15, FOR(`I', 0, 14, `u`'I, ')u15;
-FOR(`I', 0, 11, `            r`'I = _mm512_load_ps(th + I * 32);
+FOR(`I', 0, 11, `            r`'I = _mm512_loadu_ps(th + I * 32);
 ')FOR(`I', 12, 15, `            r`'I = _mm512_setzero_ps();
 ')FOR(`I', 0, 7, `            u`'m4_eval(2 * I) = _mm512_unpacklo_ps(r`'m4_eval(2 * I), r`'m4_eval(2 * I + 1));
             u`'m4_eval(2 * I + 1) = _mm512_unpackhi_ps(r`'m4_eval(2 * I), r`'m4_eval(2 * I + 1));
