@@ -5,6 +5,15 @@
 
 #include <string.h>
 
+/* A node that folds itself into a constant output (Shape, Size, EyeLike)
+   but has no output 0 to fill (none listed, or an empty name): nothing can
+   read its result, so it is dropped. Returns true when that happened. */
+bool drop_if_no_result(Node *n) {
+    if (node_output(n, 0)) return false;
+    n->dead = true;
+    return true;
+}
+
 bool need_inputs(Node *n, int min, int max) {
     int have = 0;
     for (int i = 0; i < n->ninputs; i++)

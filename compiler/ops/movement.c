@@ -151,6 +151,7 @@ int emit_trilu(Emit *e, Node *n) {
 /* Both depend only on the input's static shape, so they are constants. */
 int infer_eyelike(Graph *g, Node *n) {
     if (!need_inputs(n, 1, 1)) return -1;
+    if (drop_if_no_result(n)) return 0;
     Tensor *x = n->inputs[0], *y = n->outputs[0];
     if (x->rank != 2) {
         error_at_node(n, "input '%s' must have rank 2", x->name);
@@ -210,6 +211,7 @@ int emit_eyelike(Emit *e, Node *n) {
 
 int infer_size(Graph *g, Node *n) {
     if (!need_inputs(n, 1, 1)) return -1;
+    if (drop_if_no_result(n)) return 0;
     Tensor *y = n->outputs[0];
     set_out(n, 0, DT_INT64, 0, NULL);
     *(int64_t *)alloc_const(g, y) = tensor_numel(n->inputs[0]);

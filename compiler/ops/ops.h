@@ -10,6 +10,7 @@
 
 /* Checks and reports: return false after reporting an error on the node. */
 bool need_inputs(Node *n, int min, int max);
+bool drop_if_no_result(Node *n);
 bool need_rank(Node *n, const Tensor *t, const char *what, int rank);
 bool need_dtype_float(Node *n, const Tensor *t, const char *what);
 /* An operand that decides output shapes: it must be known at compile time
