@@ -356,18 +356,24 @@ static bool conv_is_pw_t(const Geom *g, int64_t group) {
     return group == 1 && conv_is_pointwise(g) && nc <= 256 && nc % 32 > 16;
 }
 
+/* The kernel of a conv whose weights are packed at compile time: geometry,
+   channel counts, bias flag and epilogue; returns its function name. */
+static const char *conv_packed_kernel(Emit *e, Node *n, const Geom *g, const char *tmpl) {
+    Kernel *k = kernel_begin(e, tmpl);
+    kernel_geom(k, g);
+    kernel_int(k, "CIN", g->c);
+    kernel_int(k, "COUT", n->inputs[1]->dims[0]);
+    kernel_int(k, "HAS_BIAS", node_input(n, 2) != NULL);
+    kernel_epilogue(k, &n->epi);
+    return kernel_end(e, k);
+}
+
 static int emit_conv_pw_t(Emit *e, Node *n, const Geom *g) {
-    Tensor *w = n->inputs[1], *b = node_input(n, 2);
+    Tensor *w = n->inputs[1];
     int64_t cout = w->dims[0], plen = 0;
     float *packed = pack_cols((const float *)w->data, true, g->c, cout, 1.0f, 32, &plen);
     if (!packed) return -1;
-    Kernel *k = kernel_begin(e, "conv_pw_t");
-    kernel_geom(k, g);
-    kernel_int(k, "CIN", g->c);
-    kernel_int(k, "COUT", cout);
-    kernel_int(k, "HAS_BIAS", b != NULL);
-    kernel_epilogue(k, &n->epi);
-    const char *fn = kernel_end(e, k);
+    const char *fn = conv_packed_kernel(e, n, g, "conv_pw_t");
     const char *wexpr = emit_packed_weights(
         e, packed, plen, w->name, "transposed, in 32-column panels of two 16-column halves");
     emit_conv_call(e, n, fn, wexpr, NULL);
@@ -376,17 +382,11 @@ static int emit_conv_pw_t(Emit *e, Node *n, const Geom *g) {
 
 /* Direct convolution (conv_direct.c, templates/conv_direct.m4). */
 static int emit_conv_direct(Emit *e, Node *n, const Geom *g) {
-    Tensor *w = n->inputs[1], *b = node_input(n, 2);
+    Tensor *w = n->inputs[1];
     int64_t cout = w->dims[0], plen = 0;
     float *packed = conv_direct_pack((const float *)w->data, cout, g->c * g->kh * g->kw, &plen);
     if (!packed) return -1;
-    Kernel *k = kernel_begin(e, "conv_direct");
-    kernel_geom(k, g);
-    kernel_int(k, "CIN", g->c);
-    kernel_int(k, "COUT", cout);
-    kernel_int(k, "HAS_BIAS", b != NULL);
-    kernel_epilogue(k, &n->epi);
-    const char *fn = kernel_end(e, k);
+    const char *fn = conv_packed_kernel(e, n, g, "conv_direct");
     const char *wexpr =
         emit_packed_weights(e, packed, plen, w->name, "packed in 32-channel panels");
     int64_t sb = scratch_conv_direct(g);
